@@ -1,0 +1,81 @@
+import math
+
+import pytest
+import torch
+
+from vaelib import (
+    VAE,
+    Autoencoder,
+    MLPConfig,
+    active_units,
+    encode_dataset,
+    evaluate,
+    iwae_log_likelihood,
+    kl_per_dimension,
+    latent_activity,
+)
+
+
+@pytest.fixture
+def vae():
+    torch.manual_seed(0)
+    return VAE(MLPConfig(hidden_dim=32, latent_dim=6))
+
+
+def test_encode_dataset_returns_posterior_parameters_for_every_image(vae, random_images):
+    mu, logvar = encode_dataset(vae, random_images, batch_size=100)
+    assert mu.shape == logvar.shape == (256, 6)
+    torch.testing.assert_close(mu, vae.encode(random_images)[0].detach())
+    codes, none = encode_dataset(Autoencoder(MLPConfig(hidden_dim=32, latent_dim=6)), random_images)
+    assert codes.shape == (256, 6) and none is None
+
+
+def test_kl_per_dimension_sums_to_the_mean_kl(vae, random_images):
+    per_dim = kl_per_dimension(vae, random_images)
+    assert per_dim.shape == (6,)
+    assert per_dim.sum().item() == pytest.approx(evaluate(vae, random_images)["kl"], rel=1e-5)
+
+
+def test_active_units_count_dimensions_whose_mean_moves_with_x(vae, random_images):
+    with torch.no_grad():
+        vae.to_mu.weight[:4] = 0  # dimensions 1-4: μ is the same for every input
+        vae.to_mu.bias[:4] = 0.3
+        vae.to_mu.weight[4:] *= 50  # dimensions 5-6: μ varies strongly
+    activity = latent_activity(vae, random_images)
+    assert torch.all(activity[:4] == 0) and torch.all(activity[4:] > 0.01)
+    assert active_units(vae, random_images) == 2
+    assert active_units(vae, random_images, threshold=float("inf")) == 0
+
+
+def test_iwae_bound_at_k_1_is_the_elbo(vae, random_images):
+    elbo = -evaluate(vae, random_images)["loss"]
+    # both are single-sample estimates from different noise: compare within a few nats
+    assert iwae_log_likelihood(vae, random_images, k=1) == pytest.approx(elbo, abs=2.0)
+
+
+def test_iwae_bound_tightens_as_k_grows(vae, random_images):
+    bounds = [iwae_log_likelihood(vae, random_images, k=k) for k in (1, 10, 100)]
+    assert bounds[0] < bounds[1] < bounds[2] < 0
+
+
+def test_iwae_of_a_model_that_ignores_z_is_exact():
+    # With decoder logits independent of z and q = p(z), every weight equals p(x): no gap at any k.
+    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
+    with torch.no_grad():
+        for p in vae.parameters():
+            p.zero_()
+    x = torch.full((3, 1, 28, 28), 0.5)
+    expected = -784 * math.log(2)
+    assert iwae_log_likelihood(vae, x, k=5) == pytest.approx(expected, rel=1e-6)
+
+
+def test_metrics_that_read_the_posterior_need_a_vae(random_images):
+    ae = Autoencoder(MLPConfig(hidden_dim=8, latent_dim=2))
+    for measure in (kl_per_dimension, active_units, iwae_log_likelihood):
+        with pytest.raises(TypeError, match="needs a VAE"):
+            measure(ae, random_images)
+
+
+def test_iwae_needs_a_positive_number_of_samples(vae, random_images):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        iwae_log_likelihood(vae, random_images, k=0)

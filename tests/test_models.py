@@ -1,0 +1,90 @@
+import pytest
+import torch
+
+from vaelib import VAE, Autoencoder, MLPConfig
+
+
+@pytest.fixture
+def images():
+    return torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+
+
+def test_vae_shapes(images):
+    vae = VAE(MLPConfig(hidden_dim=32, latent_dim=3))
+    mu, logvar = vae.encode(images)
+    assert mu.shape == logvar.shape == (5, 3)
+    logits, mu2, _ = vae(images)
+    assert logits.shape == images.shape
+    torch.testing.assert_close(mu, mu2)
+    assert vae.reconstruct(images).shape == images.shape
+    samples = vae.sample(7)
+    assert samples.shape == (7, 1, 28, 28) and 0 <= samples.min() and samples.max() <= 1
+
+
+def test_autoencoder_shapes(images):
+    ae = Autoencoder(MLPConfig(hidden_dim=32, latent_dim=3))
+    assert ae.encode(images).shape == (5, 3)
+    assert ae(images).shape == images.shape
+    assert ae.sample(4).shape == (4, 1, 28, 28)
+
+
+def test_default_sizes_are_784_400_20():
+    vae = VAE()
+    assert vae.encoder[0].in_features == 784
+    assert vae.encoder[0].out_features == 400
+    assert vae.to_mu.out_features == 20
+
+
+def test_gradients_flow_through_the_reparameterisation():
+    mu = torch.zeros(4, 2, requires_grad=True)
+    logvar = torch.zeros(4, 2, requires_grad=True)
+    z = VAE.reparameterize(mu, logvar)
+    z.pow(2).sum().backward()
+    assert mu.grad.abs().sum() > 0
+    assert logvar.grad.abs().sum() > 0
+
+
+def test_reparameterisation_has_the_posterior_moments():
+    mu, logvar = (
+        torch.full((200_000, 1), 1.5),
+        torch.full((200_000, 1), 2 * torch.tensor(0.3).log()),
+    )
+    z = VAE.reparameterize(mu, logvar, generator=torch.Generator().manual_seed(0))
+    assert abs(z.mean().item() - 1.5) < 0.01
+    assert abs(z.std().item() - 0.3) < 0.01
+
+
+def test_sampling_with_a_generator_is_reproducible():
+    vae = VAE(MLPConfig(hidden_dim=16, latent_dim=2))
+    first = vae.sample(3, generator=torch.Generator().manual_seed(1))
+    second = vae.sample(3, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(first, second)
+
+
+def test_flat_images_are_rejected_with_the_expected_shape(images):
+    with pytest.raises(ValueError, match=r"shape \(batch, 1, 28, 28\)"):
+        VAE().encode(images.flatten(start_dim=1))
+
+
+def test_uint8_images_are_rejected_with_a_hint():
+    with pytest.raises(TypeError, match="divide uint8 images by 255"):
+        VAE().encode(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
+
+
+def test_nan_and_out_of_range_pixels_are_rejected(images):
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        VAE().encode(images * 255)
+    images[0, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        VAE().encode(images)
+
+
+def test_codes_of_the_wrong_size_are_rejected():
+    with pytest.raises(ValueError, match=r"z must have shape \(batch, 20\)"):
+        VAE().decode(torch.zeros(3, 2))
+
+
+@pytest.mark.parametrize("field", ["hidden_dim", "latent_dim"])
+def test_config_sizes_must_be_positive(field):
+    with pytest.raises(ValueError, match=field):
+        MLPConfig(**{field: 0})

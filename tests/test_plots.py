@@ -1,0 +1,46 @@
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from vaelib import VAE, History, MLPConfig, plots
+
+
+@pytest.fixture
+def images():
+    return torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+
+
+def test_image_grid_and_reconstructions_return_figures(images):
+    assert isinstance(plots.plot_image_grid(images, nrow=4, title="samples"), Figure)
+    fig = plots.plot_reconstructions(images, images.flip(0), labels=["flipped"])
+    assert len(fig.axes) == 2
+
+
+def test_loss_curves_show_reconstruction_and_kl_apart():
+    history = History(
+        epoch=[1, 2],
+        beta=[1.0, 1.0],
+        train_loss=[3.0, 2.0],
+        train_reconstruction=[2.0, 1.5],
+        train_kl=[1.0, 0.5],
+        test_loss=[3.1, 2.1],
+        test_reconstruction=[2.1, 1.6],
+        test_kl=[1.0, 0.5],
+    )
+    fig = plots.plot_loss_curves(history)
+    assert [ax.get_title() for ax in fig.axes] == ["reconstruction term", "KL term"]
+    assert "nats per image" in fig.axes[0].get_ylabel()
+
+
+def test_latent_plots_return_figures():
+    codes, labels = torch.randn(100, 3), torch.randint(0, 10, (100,))
+    assert isinstance(plots.plot_latent_scatter(codes, labels), Figure)
+    assert len(plots.plot_latent_marginals(codes, dims=(0, 2)).axes) == 2
+    assert isinstance(plots.plot_kl_per_dimension(torch.rand(5)), Figure)
+
+
+def test_manifold_needs_a_two_dimensional_latent_space():
+    fig = plots.plot_latent_manifold(VAE(MLPConfig(hidden_dim=8, latent_dim=2)), n=5)
+    assert isinstance(fig, Figure)
+    with pytest.raises(ValueError, match="latent_dim == 2"):
+        plots.plot_latent_manifold(VAE(), n=5)
