@@ -1,0 +1,69 @@
+"""The chapters as files: paired, executed, listed in the book, importing their code from vaelib.
+
+nbval (`pytest --nbval notebooks/`) re-runs the notebooks; these checks catch what it cannot:
+a twin out of step, a notebook committed without outputs, a chapter missing from the book.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _cells(notebook):
+    return [(c.cell_type, c.source.strip()) for c in notebook.cells if c.source.strip()]
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 5
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_agrees_with_its_py_percent_twin(path):
+    twin = path.with_suffix(".py")
+    assert twin.exists(), f"{path.name} has no twin: run jupytext --sync {path}"
+    assert _cells(jupytext.read(path)) == _cells(jupytext.read(twin)), (
+        f"{path.name} and {twin.name} differ: run jupytext --sync {twin}"
+    )
+    assert "py:percent" in twin.read_text().split("# %%")[0], f"{twin.name} is not py:percent"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_is_stored_executed_in_order(path):
+    notebook = json.loads(path.read_text())
+    code = [
+        c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
+    counts = [c["execution_count"] for c in code]
+    assert all(counts), f"{path.name}: cells without an execution count (not executed)"
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: not run top to bottom once"
+    assert any(c["outputs"] for c in code), f"{path.name} has no stored outputs"
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_chapter_defines_its_own_model_or_training_loop(path):
+    source = path.with_suffix(".py").read_text()
+    assert not re.search(r"class \w+\((nn|torch\.nn)\.Module\)", source), "models live in vaelib"
+    assert ".backward()" not in source and "optim." not in source, "training lives in vaelib.fit"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_chapter_opens_with_goals_and_ends_with_exercises(path):
+    source = path.with_suffix(".py").read_text()
+    assert "In this chapter you will" in source
+    assert '"google.colab" in sys.modules' in source, "the Colab-only set-up cell is missing"
+    assert "## Exercises" in source and ":class: dropdown" in source
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    chapters = [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+    assert [f for f in listed if f.startswith("notebooks/")] == chapters
