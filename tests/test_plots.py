@@ -44,3 +44,8 @@ def test_manifold_needs_a_two_dimensional_latent_space():
     assert isinstance(fig, Figure)
     with pytest.raises(ValueError, match="latent_dim == 2"):
         plots.plot_latent_manifold(VAE(), n=5)
+
+
+def test_figures_display_themselves_as_png_in_a_notebook(images):
+    png = plots.plot_image_grid(images)._repr_png_()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000

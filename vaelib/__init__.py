@@ -27,11 +27,16 @@ from vaelib.losses import (
 )
 from vaelib.metrics import (
     active_units,
+    collapse_onset,
     encode_dataset,
     iwae_log_likelihood,
     kl_per_dimension,
     latent_activity,
+    nearest_code_distance,
     nearest_neighbour_distance,
+    normal_ks_distance,
+    reconstruction_gain_per_dimension,
+    total_variation,
 )
 from vaelib.models import VAE, Autoencoder, MLPConfig, latent_interpolation
 from vaelib.train import (
@@ -41,6 +46,7 @@ from vaelib.train import (
     fit,
     pick_device,
     seed_everything,
+    sweep_beta,
 )
 
 __version__ = "0.1.0"
@@ -58,6 +64,7 @@ __all__ = [
     "TrainingDivergedError",
     "active_units",
     "autoencoder_loss",
+    "collapse_onset",
     "bernoulli_entropy",
     "default_data_dir",
     "encode_dataset",
@@ -73,11 +80,16 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_model",
+    "nearest_code_distance",
     "nearest_neighbour_distance",
+    "normal_ks_distance",
     "pick_device",
     "pixel_interpolation",
+    "reconstruction_gain_per_dimension",
     "reconstruction_loss",
     "save_model",
     "seed_everything",
+    "sweep_beta",
+    "total_variation",
     "vae_loss",
 ]

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from vaelib._checks import NonFiniteError, check_non_negative, check_positive_int
 from vaelib.data import ImageData
 from vaelib.losses import LossParts, autoencoder_loss, vae_loss
-from vaelib.models import VAE, Autoencoder, model_images
+from vaelib.models import VAE, Autoencoder, MLPConfig, model_images
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -211,3 +211,34 @@ def fit(
             history.test_kl.append(scores["kl"])
         bar.set_postfix(loss=f"{means[0]:.1f}", kl=f"{means[2]:.1f}")
     return history
+
+
+def sweep_beta(
+    betas: list[float] | tuple[float, ...],
+    train: ImageData | torch.Tensor,
+    test: ImageData | torch.Tensor | None = None,
+    *,
+    epochs: int = 5,
+    config: MLPConfig | None = None,
+    seed: int = 0,
+    **fit_kwargs,
+) -> list[tuple[VAE, History]]:
+    """Train one fresh VAE per β, each from the same seeded initial weights; return them in order.
+
+    For each β: `seed_everything(seed)`, build `VAE(config)`, then
+    `fit(model, train, test, epochs=epochs, beta=β, seed=seed, progress=False, **fit_kwargs)`.
+    Every model thus starts from identical weights and sees the same batches, so the models
+    differ only through β (and whatever `fit_kwargs`, e.g. `free_bits`, say).
+
+    Returns a list of `(model, history)` pairs, one per β, in the order of `betas`.
+    """
+    if len(betas) == 0:
+        raise ValueError("betas must hold at least one value of β")
+    fit_kwargs.setdefault("progress", False)
+    results = []
+    for beta in betas:
+        seed_everything(seed)
+        model = VAE(config)
+        history = fit(model, train, test, epochs=epochs, beta=beta, seed=seed, **fit_kwargs)
+        results.append((model, history))
+    return results
