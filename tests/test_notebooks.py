@@ -51,7 +51,8 @@ def test_each_notebook_is_stored_executed_in_order(path):
 def test_no_chapter_defines_its_own_model_or_training_loop(path):
     source = path.with_suffix(".py").read_text()
     assert not re.search(r"class \w+\((nn|torch\.nn)\.Module\)", source), "models live in vaelib"
-    assert ".backward()" not in source and "optim." not in source, "training lives in vaelib.fit"
+    # (a chapter may call .backward() to show a gradient, but it never optimises anything itself)
+    assert "optim." not in source and ".step()" not in source, "training lives in vaelib.fit"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -282,9 +282,7 @@ def plot_kl_landscape(
     levels = [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16]
     top = float(kl.max())
     levels = [v for v in levels if v < top] + [top]
-    filled = ax.contourf(
-        mu.numpy(), sigma.numpy(), kl.numpy(), levels=levels, cmap="viridis_r"
-    )
+    filled = ax.contourf(mu.numpy(), sigma.numpy(), kl.numpy(), levels=levels, cmap="viridis_r")
     fig.colorbar(filled, ax=ax, label="KL (nats)", format="%.3g")
     ax.streamplot(
         mu.numpy(),

@@ -1,0 +1,414 @@
+# %% [markdown]
+# # 5. Posterior collapse
+#
+# The second half of the source story: train the same VAE with the KL term weighted by
+# β = 30 {cite:p}`higgins2017betavae`, and the latent code dies. The encoder maps every image to
+# (almost) the prior, the decoder learns to ignore $z$ and draws the same average blur for every
+# code, and samples from the model are all alike. This is **posterior collapse**
+# {cite:p}`bowman2016generating,lucas2019dont`, and this chapter measures it from every side and
+# then explains it.
+#
+# In this chapter you will
+#
+# - train the VAE of [chapter 4](04_vae_mnist.ipynb) again with β = 1, and a twin with β = 30;
+# - see the weighted KL term take over the objective;
+# - watch the posterior means of all images crowd at the origin, and count the latent dimensions
+#   that stay active;
+# - look at the samples of the collapsed model;
+# - measure what information the latent code kept, in nats and with a simple classifier;
+# - derive why a large β switches dimensions off, and check the derivation dimension by dimension.
+
+# %% tags=["remove-cell"]
+# Colab only: install vaelib from the book's repository. Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "vaelib @ git+https://github.com/vae-textbook/vae-textbook",
+        ],
+        check=True,
+    )
+
+# %%
+import math
+
+import torch
+
+import vaelib
+from vaelib import plots
+
+# %%
+vaelib.seed_everything(0)
+DEVICE = vaelib.pick_device()
+
+# %%
+train = vaelib.load_mnist("train")
+test = vaelib.load_mnist("test")
+print(f"{len(train):,} training and {len(test):,} test images")
+
+# %% [markdown]
+# ## 5.1 Two models
+#
+# The β-VAE objective for one image is the distortion plus β times the rate,
+#
+# $$
+# \mathcal{L}_\beta(x) = \underbrace{\mathbb{E}_{q(z \mid x)}\big[-\log p(x \mid z)\big]}_{D}
+#   + \beta \, \underbrace{\operatorname{KL}\big(q(z \mid x) \,\|\, p(z)\big)}_{R},
+# $$
+#
+# in nats per image. β = 1 is the negative ELBO of chapter 4. We train two models that differ
+# in β alone: same architecture (784-400-20), same initial weights, same batches, same ten epochs.
+# The β = 1 model is therefore exactly chapter 4's.
+
+# %%
+EPOCHS = 10  # as in chapter 4
+
+vaelib.seed_everything(0)
+vae_1 = vaelib.VAE()
+history_1 = vaelib.fit(
+    vae_1, train, test, epochs=EPOCHS, beta=1.0, seed=0, device=DEVICE, progress=False
+)
+
+vaelib.seed_everything(0)
+vae_30 = vaelib.VAE()
+history_30 = vaelib.fit(
+    vae_30, train, test, epochs=EPOCHS, beta=30.0, seed=0, device=DEVICE, progress=False
+)
+
+# %%
+D_1, R_1 = history_1.test_reconstruction[-1], history_1.test_kl[-1]
+D_30, R_30 = history_30.test_reconstruction[-1], history_30.test_kl[-1]
+print("test set, nats per image      D        R    β·R    D + β·R")
+print(f"β = 1   {D_1:21.1f} {R_1:8.2f} {R_1:6.1f} {D_1 + R_1:10.1f}")
+print(f"β = 30  {D_30:21.1f} {R_30:8.2f} {30 * R_30:6.1f} {D_30 + 30 * R_30:10.1f}")
+
+# %% [markdown]
+# At β = 30 the rate has fallen from about 25 nats to a few hundredths of a nat, and the
+# distortion has more than doubled. In what sense does the KL term "dominate"? Not in the final
+# numbers — $\beta R$ ends up tiny — but in the trade the optimiser faces. Keeping the β = 1
+# model's code would cost $30 \times R_1$ in the β = 30 objective, many times more than the
+# reconstruction that code buys, $D_{30} - D_1$. Throwing the code away is the better deal:
+
+# %%
+cost_of_the_code = 30 * R_1
+value_of_the_code = D_30 - D_1
+print(
+    f"30 × R(β = 1) = {cost_of_the_code:.0f} nats;  "
+    f"D(β = 30) − D(β = 1) = {value_of_the_code:.0f} nats"
+)
+assert R_30 < 0.01 * R_1 and D_30 > 2 * D_1
+assert cost_of_the_code > 3 * value_of_the_code
+
+# %% [markdown]
+# The loss curves show that the collapse is not a slow drift: the rate is near zero after the
+# first epoch and stays there, and the distortion barely moves afterwards.
+
+# %%
+plots.plot_loss_curves(
+    history_30, title="β = 30: the KL term is crushed at once, the reconstruction never recovers"
+)
+
+# %%
+print("β = 30, test KL per epoch:", " ".join(f"{r:.2f}" for r in history_30.test_kl))
+assert max(history_30.test_kl) < 0.1
+
+# %% [markdown]
+# ## 5.2 The posterior means crowd at the origin
+#
+# If the code carries information about $x$, the posterior mean $\mu(x)$ must move as $x$ moves.
+# `vaelib.latent_activity` measures exactly that, per dimension: $\operatorname{Var}_x \mu_i(x)$
+# over the test set. For a code that matches the prior (chapter 4) it is close to 1 in each
+# dimension; summed over the 20 dimensions:
+
+# %%
+activity_1 = vaelib.latent_activity(vae_1, test)  # (20,)
+activity_30 = vaelib.latent_activity(vae_30, test)  # (20,)
+print(f"Σ_i Var_x μ_i(x):  β = 1: {activity_1.sum():.2f}   β = 30: {activity_30.sum():.3f}")
+print(f"largest single dimension at β = 30: {activity_30.max():.4f}")
+assert activity_1.sum() > 10 and activity_30.sum() < 0.1 and activity_30.max() < 0.01
+
+# %% [markdown]
+# At β = 30 the means of the 10,000 test images spread by less than a tenth of a unit (one
+# standard deviation) in every dimension, against about one unit at β = 1. The two scatter plots
+# share their axes; each shows the two dimensions whose means move most.
+
+# %%
+mu_1, logvar_1 = vaelib.encode_dataset(vae_1, test)  # (10000, 20) each
+mu_30, logvar_30 = vaelib.encode_dataset(vae_30, test)
+fig = plots.plot_latent_scatter(
+    mu_1,
+    test.labels,
+    dims=tuple(activity_1.argsort(descending=True)[:2].tolist()),
+    title="β = 1: the means spread over the prior, digits apart",
+)
+fig.axes[0].set(xlim=(-4, 4), ylim=(-4, 4))
+fig
+
+# %%
+fig = plots.plot_latent_scatter(
+    mu_30,
+    test.labels,
+    dims=tuple(activity_30.argsort(descending=True)[:2].tolist()),
+    title="β = 30: every image's mean sits at the origin",
+)
+fig.axes[0].set(xlim=(-4, 4), ylim=(-4, 4))
+fig
+
+# %% [markdown]
+# ## 5.3 KL per dimension and active units
+#
+# The same story, told by the rate. A dimension is *active* {cite:p}`burda2016importance` when
+# $\operatorname{Var}_x \mu_i(x) > 0.01$; the KL of each dimension, averaged over the test set,
+# sums to the rate $R$.
+
+# %%
+kl_1 = vaelib.kl_per_dimension(vae_1, test)  # (20,) nats per image
+kl_30 = vaelib.kl_per_dimension(vae_30, test)
+active_1 = vaelib.active_units(vae_1, test)
+active_30 = vaelib.active_units(vae_30, test)
+print(f"active units:  β = 1: {active_1} of 20   β = 30: {active_30} of 20")
+print(f"rate:          β = 1: {kl_1.sum():.2f} nats   β = 30: {kl_30.sum():.3f} nats")
+print(f"largest KL of one dimension at β = 30: {kl_30.max():.3f} nats")
+assert active_1 == 20 and active_30 <= 2
+assert kl_30.sum() < 0.01 * kl_1.sum()
+
+# %%
+plots.plot_kl_per_dimension(kl_1, title="β = 1: every dimension carries KL")
+
+# %%
+fig = plots.plot_kl_per_dimension(kl_30, title="β = 30: no dimension carries any KL")
+fig.axes[0].set_ylim(0, kl_1.max().item() * 1.05)  # the same scale as the β = 1 figure
+fig
+
+# %% [markdown]
+# "At most a few active units" is the textbook description of collapse; here it is total:
+# **no** dimension is active, and the whole code carries a few hundredths of a nat.
+#
+# ## 5.4 Samples
+#
+# A collapsed decoder has learnt to ignore $z$: whatever code it gets, it draws (nearly) the same
+# image, the pixel-wise average that minimises the cross-entropy over all digits. So samples from
+# the prior are all alike. We measure their variety as in chapter 4: the standard deviation of
+# each pixel across 64 images, averaged over pixels.
+
+# %%
+samples_1 = vae_1.sample(64, generator=torch.Generator().manual_seed(0))
+samples_30 = vae_30.sample(64, generator=torch.Generator().manual_seed(0))
+spread_real = test.images[:64].std(dim=0).mean().item()
+spread_1 = samples_1.std(dim=0).mean().item()
+spread_30 = samples_30.std(dim=0).mean().item()
+print(f"pixel spread: real {spread_real:.3f}, β = 1 {spread_1:.3f}, β = 30 {spread_30:.3f}")
+assert spread_30 < 0.1 * spread_1
+
+# %%
+plots.plot_image_grid(samples_30, title="β = 30: 64 samples from the prior, all the same blur")
+
+# %% [markdown]
+# Is that blur really the average digit? The decoder that best ignores $z$ outputs, for every
+# pixel, the probability that minimises the summed cross-entropy over the training images: their
+# mean grey level. Its distortion on the test set is a number we can compute from the data alone,
+# and the collapsed model's distortion matches it to within a nat.
+
+# %%
+mean_image = train.images.mean(dim=0, keepdim=True)  # (1, 1, 28, 28)
+D_mean_image = (
+    vaelib.reconstruction_loss(
+        torch.logit(mean_image, eps=1e-6).expand_as(test.images), test.images
+    )
+    .mean()
+    .item()
+)
+print(f"D of the mean training image: {D_mean_image:.1f};  D at β = 30: {D_30:.1f} nats per image")
+assert abs(D_30 - D_mean_image) < 1
+
+# %% [markdown]
+# ## 5.5 What information the code kept
+#
+# The rate bounds the information the code can carry. Write $q(x, z) = p_{\text{data}}(x)\,
+# q(z \mid x)$ and $q(z)$ for the aggregate posterior. Then
+# {cite:p}`alemi2018fixing`
+#
+# $$
+# R = \mathbb{E}_{x}\,\operatorname{KL}\big(q(z \mid x) \,\|\, p(z)\big)
+#   = I_q(x; z) + \operatorname{KL}\big(q(z) \,\|\, p(z)\big) \;\ge\; I_q(x; z),
+# $$
+#
+# so the mutual information between an image and its code is at most the rate. Naming one of ten
+# equally likely digit classes takes $\log 10 \approx 2.30$ nats. If the label $y$ is a function of
+# the image, the data-processing inequality gives $I(y; z) \le I(x; z) \le R$, and Fano's
+# inequality turns that into a floor on the error of *any* classifier that sees only $z$:
+#
+# $$
+# h(P_e) + P_e \log 9 \;\ge\; H(y \mid z) \;\ge\; H(y) - R ,
+# $$
+#
+# with $h$ the binary entropy. We solve it for the smallest error it allows and compare with a
+# simple classifier: assign a code to the digit class whose mean code (over the training set) is
+# nearest.
+
+# %%
+p_y = torch.bincount(test.labels, minlength=10).double() / len(test)
+H_y = -(p_y * p_y.log()).sum().item()  # entropy of the test labels, nats
+print(f"H(y) = {H_y:.3f} nats (log 10 = {math.log(10):.3f});  R at β = 30 = {R_30:.3f} nats")
+
+
+def fano_lowest_error(conditional_entropy: float) -> float:
+    """Smallest P_e with h(P_e) + P_e log 9 >= H(y|z), found by bisection on [0, 0.9]."""
+    low, high = 0.0, 0.9  # h(p) + p log 9 rises on this interval, to log 10 at 0.9
+    for _ in range(60):
+        p = (low + high) / 2
+        h = -p * math.log(p) - (1 - p) * math.log(1 - p) if 0 < p < 1 else 0.0
+        low, high = (p, high) if h + p * math.log(9) < conditional_entropy else (low, p)
+    return high
+
+
+max_accuracy_30 = 1 - fano_lowest_error(H_y - R_30)
+print(f"Fano: no classifier of z at β = 30 can beat {max_accuracy_30:.2f} accuracy")
+assert R_30 < math.log(10) / 10 and max_accuracy_30 < 0.2
+
+
+# %%
+def nearest_class_mean_accuracy(train_codes, test_codes):
+    """Accuracy of assigning each test code to the class with the nearest mean training code."""
+    means = torch.stack([train_codes[train.labels == k].mean(dim=0) for k in range(10)])
+    return (torch.cdist(test_codes, means).argmin(dim=1) == test.labels).float().mean().item()
+
+
+train_mu_1, train_logvar_1 = vaelib.encode_dataset(vae_1, train)
+train_mu_30, train_logvar_30 = vaelib.encode_dataset(vae_30, train)
+noise = torch.Generator().manual_seed(0)
+z_1 = vaelib.VAE.reparameterize(mu_1, logvar_1, generator=noise)  # one z ~ q(z|x) per image
+z_30 = vaelib.VAE.reparameterize(mu_30, logvar_30, generator=noise)
+accuracy = {
+    ("β = 1", "z"): nearest_class_mean_accuracy(train_mu_1, z_1),
+    ("β = 30", "z"): nearest_class_mean_accuracy(train_mu_30, z_30),
+    ("β = 30", "μ"): nearest_class_mean_accuracy(train_mu_30, mu_30),
+}
+for (model, code), value in accuracy.items():
+    print(f"{model:>6}, from {code}: accuracy {value:.2f}")
+assert accuracy[("β = 1", "z")] > 0.7
+assert accuracy[("β = 30", "z")] <= max_accuracy_30 + 0.02  # Fano, up to sampling error
+assert accuracy[("β = 30", "z")] < 0.2  # chance is 0.10
+
+# %% [markdown]
+# From the sampled code $z$ — what the decoder actually sees — the β = 1 model's digits are
+# easy to tell apart, while at β = 30 the classifier is barely above the chance level of one in
+# ten, as Fano's bound says it must be. The posterior *means* at β = 30 still carry a faint
+# trace of the digit (a classifier on $\mu$ does better than chance), but that trace is a few
+# hundredths of a unit buried under noise of standard deviation close to 1 in every sample; the
+# information a code *transmits* is what the rate counts, and it is almost nothing.
+
+# %%
+print(f"β = 30, from μ: accuracy {accuracy[('β = 30', 'μ')]:.2f}")
+assert accuracy[("β = 30", "z")] < accuracy[("β = 30", "μ")] < accuracy[("β = 1", "z")]
+
+# %% [markdown]
+# ## 5.6 Why a large β switches the code off
+#
+# Look at the objective one latent dimension at a time. The rate is a sum over dimensions,
+# $R = \sum_i R_i$ with
+# $R_i = \mathbb{E}_x \operatorname{KL}(q(z_i \mid x) \,\|\, \mathcal{N}(0, 1))$.
+# Switching dimension $i$ off — setting $q(z_i \mid x) = \mathcal{N}(0, 1)$ for every $x$ — makes
+# $R_i = 0$ and so lowers $\beta R$ by exactly $\beta R_i$; it raises the distortion by some
+# amount $G_i$, the *reconstruction gain* of the dimension. (With the decoder held fixed: a
+# decoder retrained for the smaller code can only lower $D$ again, so $G_i$ is an upper bound on
+# the true cost.) A dimension is worth keeping only if
+#
+# $$
+# G_i \;\ge\; \beta \, R_i ,
+# $$
+#
+# that is, if each nat of information it carries buys at least β nats of reconstruction. At
+# β = 1 this is easy: information is what reconstruction is made of. At β = 30 every nat in the
+# code must pay for itself thirty times over.
+#
+# `vaelib.reconstruction_gain_per_dimension` measures $G_i$ for a trained model by switching each
+# dimension off in turn. For the β = 1 model, every dimension passes the test at β = 1 — and
+# every one would fail it at β = 30:
+
+# %%
+gain_1 = vaelib.reconstruction_gain_per_dimension(vae_1, test.subset(2000))  # (20,) nats
+value_per_nat = gain_1 / kl_1  # G_i / R_i: reconstruction bought per nat of rate
+print("G_i / R_i at β = 1:", " ".join(f"{v:.0f}" for v in value_per_nat.sort().values))
+print(
+    f"from {value_per_nat.min():.1f} to {value_per_nat.max():.1f} "
+    "nats of reconstruction per nat of KL"
+)
+assert value_per_nat.min() > 1  # each dimension is worth its cost at β = 1 ...
+assert value_per_nat.max() < 30  # ... and none would be at β = 30
+
+# %% [markdown]
+# This is the mechanism of collapse at large β. Starting from random weights, the first
+# dimensions the encoder would open up are those that buy the most reconstruction per nat — and
+# even the best of them buys fewer than 30 nats per nat. So the encoder never opens any of them:
+# every $\mu_i(x)$ is pulled to 0 and every $\sigma_i$ to 1, the decoder learns that $z$ carries
+# nothing and settles on the one image that best fits all digits, and from there no small change
+# of the encoder can pay for itself either. (The ratio $G_i / R_i$ is larger for the first nats
+# a dimension carries than for the last, so this argument is a heuristic, not a proof; chapter 6
+# traces how the number of active units falls as β grows, and chapter 7 tries ways to keep the
+# code alive.)
+#
+# ## Summary
+#
+# - At β = 30 the posterior collapses completely: the rate falls from about 25 nats to a few
+#   hundredths, no latent dimension stays active, the posterior means of all images sit at the
+#   origin, and samples from the prior are all the same blur.
+# - The weighted KL term "dominates" through the trade it sets: the β = 1 code would cost its
+#   rate thirty times over in the β = 30 objective, far more than the reconstruction it buys.
+# - The rate bounds the information in the code, $I(x; z) \le R$. At β = 30 that is far below the
+#   $\log 10$ nats needed to name a digit, and by Fano's inequality no classifier of $z$ can do
+#   much better than chance — as a simple one confirms.
+# - A dimension is worth keeping only if its reconstruction gain is at least β times its KL. At
+#   β = 1 every dimension of our VAE buys between a few and a few tens of nats per nat; none buys
+#   thirty, so at β = 30 none survives.
+#
+# ## Exercises
+#
+# 1. Section 5.4 claims that the pixel-wise mean image is the best output of a decoder that
+#    ignores $z$. Prove it.
+#
+# ```{admonition} Solution
+# :class: dropdown
+#
+# A decoder that ignores $z$ outputs one image $p$ for everything, and the $p$ that minimises the
+# summed cross-entropy over the data set is the pixel-wise mean image $\bar{x}$ (set the
+# derivative of $\sum_n \mathrm{BCE}(x_n, p)$ in each $p_j$ to zero):
+# $\sum_n \big[-x_{nj} / p_j + (1 - x_{nj}) / (1 - p_j)\big] = 0$ gives
+# $p_j = \frac{1}{N} \sum_n x_{nj}$. The loss is convex in each $p_j$, so this is the minimum.
+# ```
+#
+# 2. Train with β = 4 and with β = 8 (ten epochs each) and count the active units. Where between
+#    1 and 30 does the code start to die? Compare your answer with the ratios $G_i / R_i$ printed
+#    in section 5.6.
+#
+# ```{admonition} Solution
+# :class: dropdown
+#
+# The dimensions of the β = 1 model buy between about 5 and 25 nats of reconstruction per nat
+# of KL, so the heuristic of section 5.6 predicts that dimensions start switching off once β
+# passes the smallest ratios, and that most are gone before β reaches the largest. It is only a
+# heuristic — a model trained at β = 4 is not the β = 1 model with some units removed, and its
+# decoder adapts — so count for yourself; [chapter 6](06_beta_landscape.ipynb) draws the whole
+# curve of active units against β.
+# ```
+#
+# 3. Show that $\mathbb{E}_x \operatorname{KL}(q(z \mid x) \,\|\, p(z)) = I_q(x; z) +
+#    \operatorname{KL}(q(z) \,\|\, p(z))$.
+#
+# ```{admonition} Solution
+# :class: dropdown
+#
+# Write the left side as $\mathbb{E}_{q(x, z)}[\log q(z \mid x) - \log p(z)]$ and add and
+# subtract $\log q(z)$: it becomes $\mathbb{E}_{q(x, z)}[\log q(z \mid x) - \log q(z)] +
+# \mathbb{E}_{q(z)}[\log q(z) - \log p(z)]$. The first term is the mutual information
+# $I_q(x; z)$, since $q(z \mid x) / q(z) = q(x, z) / (p_{\text{data}}(x) q(z))$; the second is
+# $\operatorname{KL}(q(z) \,\|\, p(z))$. Both are non-negative, which gives $I_q(x; z) \le R$.
+# ```
