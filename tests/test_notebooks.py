@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import jupytext
+import jupytext.formats
 import pytest
 import yaml
 
@@ -31,7 +32,8 @@ def test_each_notebook_agrees_with_its_py_percent_twin(path):
     assert _cells(jupytext.read(path)) == _cells(jupytext.read(twin)), (
         f"{path.name} and {twin.name} differ: run jupytext --sync {twin}"
     )
-    assert "py:percent" in twin.read_text().split("# %%")[0], f"{twin.name} is not py:percent"
+    format_name, _ = jupytext.formats.guess_format(twin.read_text(), ".py")
+    assert format_name == "percent", f"{twin.name} is not in the py:percent format"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
