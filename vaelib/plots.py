@@ -60,13 +60,20 @@ def plot_reconstructions(
     """
     rows = [originals, *reconstructions]
     names = ["original", *labels] + [""] * (len(rows) - 1 - len(labels))
-    fig, axes = _figure(0.6 * len(originals) + 1.5, 0.75 * len(rows) + 0.4, nrows=len(rows))
-    for ax, images, name in zip(axes[:, 0], rows, names):
-        _show_images(ax, images, nrow=len(originals))
+    return _labelled_rows(
+        rows, names, title, width=0.6 * len(originals) + 1.5, height=0.75 * len(rows) + 0.4
+    )
+
+
+def _labelled_rows(rows, labels, title, width: float, height: float) -> Figure:
+    """Image grids one above the other, each labelled on the left."""
+    fig, axes = _figure(width, height, nrows=len(rows))
+    for ax, images, label in zip(axes[:, 0], rows, labels):
+        _show_images(ax, images, nrow=len(rows[0]))
         ax.set_axis_on()
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+        ax.set_ylabel(label, rotation=0, ha="right", va="center")
         for spine in ax.spines.values():
             spine.set_visible(False)
     if title:
@@ -454,18 +461,7 @@ def plot_image_rows(
     n = len(rows[0])
     if any(len(row) != n for row in rows):
         raise ValueError(f"every row must have {n} images, got {[len(r) for r in rows]}")
-    fig, axes = _figure(0.6 * n + 1.8, 0.75 * len(rows) + 0.5, nrows=len(rows))
-    for ax, images, label in zip(axes[:, 0], rows, labels):
-        _show_images(ax, images, nrow=n)
-        ax.set_axis_on()
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_ylabel(label, rotation=0, ha="right", va="center")
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-    if title:
-        fig.suptitle(title)
-    return fig
+    return _labelled_rows(rows, labels, title, width=0.6 * n + 1.8, height=0.75 * len(rows) + 0.5)
 
 
 def plot_rate_per_epoch(
