@@ -122,13 +122,10 @@ def nearest_neighbour_distance(
             f"images and reference must hold images of one shape, got {tuple(images.shape[1:])} "
             f"and {tuple(ref.shape[1:])}"
         )
-    check_positive_int(batch_size, "batch_size")
-    ref_flat = ref.flatten(start_dim=1).float()  # (m, 784)
-    best = []
-    for start in range(0, len(images), batch_size):
-        x = images[start : start + batch_size].flatten(start_dim=1).float()  # (b, 784)
-        best.append(torch.cdist(x, ref_flat).min(dim=1).values)  # (b,)
-    return torch.cat(best)
+    # the same search as for codes, with each image a point of [0, 1]^784
+    return nearest_code_distance(
+        images.flatten(start_dim=1).float(), ref.flatten(start_dim=1).float(), batch_size
+    )
 
 
 @torch.no_grad()
