@@ -5,6 +5,7 @@ The modules follow the flow of a chapter, and lower ones never import higher one
 """
 
 from vaelib.checkpoints import load_model, save_model
+from vaelib.device import pick_device
 from vaelib.data import (
     DATA_ENV_VAR,
     CorruptDataError,
@@ -44,7 +45,6 @@ from vaelib.train import (
     TrainingDivergedError,
     evaluate,
     fit,
-    pick_device,
     seed_everything,
     sweep_beta,
 )

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from vaelib._checks import NonFiniteError, check_non_negative, check_positive_int
 from vaelib.data import ImageData
+from vaelib.device import pick_device
 from vaelib.losses import LossParts, autoencoder_loss, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, model_images
 
@@ -59,15 +60,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-def pick_device() -> torch.device:
-    """CUDA if there is a GPU, else Apple's MPS, else the CPU."""
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 def compute_loss(
