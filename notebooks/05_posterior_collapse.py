@@ -273,39 +273,24 @@ assert abs(D_30 - D_mean_image) < 1
 p_y = torch.bincount(test.labels, minlength=10).double() / len(test)
 H_y = -(p_y * p_y.log()).sum().item()  # entropy of the test labels, nats
 print(f"H(y) = {H_y:.3f} nats (log 10 = {math.log(10):.3f});  R at β = 30 = {R_30:.3f} nats")
-
-
-def fano_lowest_error(conditional_entropy: float) -> float:
-    """Smallest P_e with h(P_e) + P_e log 9 >= H(y|z), found by bisection on [0, 0.9]."""
-    low, high = 0.0, 0.9  # h(p) + p log 9 rises on this interval, to log 10 at 0.9
-    for _ in range(60):
-        p = (low + high) / 2
-        h = -p * math.log(p) - (1 - p) * math.log(1 - p) if 0 < p < 1 else 0.0
-        low, high = (p, high) if h + p * math.log(9) < conditional_entropy else (low, p)
-    return high
-
-
-max_accuracy_30 = 1 - fano_lowest_error(H_y - R_30)
+# the smallest P_e with h(P_e) + P_e log 9 >= H(y|z) >= H(y) - R, solved by bisection
+max_accuracy_30 = 1 - vaelib.fano_lowest_error(H_y - R_30, n_classes=10)
 print(f"Fano: no classifier of z at β = 30 can beat {max_accuracy_30:.2f} accuracy")
 assert R_30 < math.log(10) / 10 and max_accuracy_30 < 0.2
 
-
 # %%
-def nearest_class_mean_accuracy(train_codes, test_codes):
-    """Accuracy of assigning each test code to the class with the nearest mean training code."""
-    means = torch.stack([train_codes[train.labels == k].mean(dim=0) for k in range(10)])
-    return (torch.cdist(test_codes, means).argmin(dim=1) == test.labels).float().mean().item()
-
-
 train_mu_1, train_logvar_1 = vaelib.encode_dataset(vae_1, train)
 train_mu_30, train_logvar_30 = vaelib.encode_dataset(vae_30, train)
 noise = torch.Generator().manual_seed(0)
 z_1 = vaelib.VAE.reparameterize(mu_1, logvar_1, generator=noise)  # one z ~ q(z|x) per image
 z_30 = vaelib.VAE.reparameterize(mu_30, logvar_30, generator=noise)
-accuracy = {
-    ("β = 1", "z"): nearest_class_mean_accuracy(train_mu_1, z_1),
-    ("β = 30", "z"): nearest_class_mean_accuracy(train_mu_30, z_30),
-    ("β = 30", "μ"): nearest_class_mean_accuracy(train_mu_30, mu_30),
+accuracy = {  # each test code gets the class whose mean training code is nearest
+    (name, code): vaelib.nearest_class_mean_accuracy(train_mu, train.labels, codes, test.labels)
+    for name, code, train_mu, codes in [
+        ("β = 1", "z", train_mu_1, z_1),
+        ("β = 30", "z", train_mu_30, z_30),
+        ("β = 30", "μ", train_mu_30, mu_30),
+    ]
 }
 for (model, code), value in accuracy.items():
     print(f"{model:>6}, from {code}: accuracy {value:.2f}")

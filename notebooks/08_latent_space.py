@@ -150,10 +150,8 @@ plots.plot_latent_scatter(
 
 # %%
 test_codes_2d, _ = vaelib.encode_dataset(vae_2d, test)  # (10000, 2)
-nearest = torch.cat(  # index of the nearest training code, 1,000 test codes at a time
-    [torch.cdist(chunk, codes_2d).argmin(dim=1) for chunk in test_codes_2d.split(1000)]
-)
-accuracy_2d = (train.labels[nearest] == test.labels).float().mean().item()
+# each test image takes the label of the training image whose code is nearest to its own
+accuracy_2d = vaelib.nearest_neighbour_accuracy(codes_2d, train.labels, test_codes_2d, test.labels)
 print(f"1-NN accuracy from the 2-D codes: {accuracy_2d:.2f}")
 assert accuracy_2d > 0.5  # five times chance
 

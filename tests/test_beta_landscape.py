@@ -5,6 +5,7 @@ import torch
 from matplotlib.figure import Figure
 
 import vaelib
+import vaelib.train
 from vaelib import VAE, History, MLPConfig, collapse_onset, plots, sweep_beta
 
 TINY = MLPConfig(hidden_dim=16, latent_dim=3)
@@ -43,6 +44,26 @@ def test_sweep_beta_needs_at_least_one_beta(random_images):
         sweep_beta([], random_images)
 
 
+def test_sweep_beta_checks_every_beta_before_training_any_model(random_images, monkeypatch):
+    monkeypatch.setattr(vaelib.train, "fit", lambda *a, **k: pytest.fail("trained a model"))
+    with pytest.raises(ValueError, match="each value of betas must be finite and >= 0, got -1.0"):
+        sweep_beta([0.0, 1.0, -1.0], random_images)
+    with pytest.raises(TypeError, match="betas must be a list or tuple, got float"):
+        sweep_beta(4.0, random_images)
+
+
+def test_sweep_beta_builds_the_same_weights_as_seed_everything_and_keeps_the_global_state(
+    random_images,
+):
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    ((model, _),) = sweep_beta([1.0], random_images[:64], config=TINY, lr=0.0, device="cpu")
+    assert torch.equal(torch.get_rng_state(), state)
+    vaelib.seed_everything(0)
+    expected = VAE(TINY)
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), expected.parameters()))
+
+
 def test_collapse_onset_is_the_first_beta_below_the_fraction():
     betas, counts = [0, 1, 4, 16], [20, 15, 9, 3]
     assert collapse_onset(betas, counts, latent_dim=20) == 4  # 9 < 10
@@ -55,8 +76,12 @@ def test_collapse_onset_counts_exactly_half_as_not_collapsed():
 
 
 def test_collapse_onset_rejects_bad_input():
-    with pytest.raises(ValueError, match="counts"):
+    with pytest.raises(ValueError, match="betas and active_counts must be paired"):
         collapse_onset([0, 1], [3], latent_dim=3)
+    with pytest.raises(ValueError, match="active_counts must be <= latent_dim=3"):
+        collapse_onset([0, 1], [3, 4], latent_dim=3)
+    with pytest.raises(TypeError, match="fraction must be a number"):
+        collapse_onset([0, 1], [3, 3], latent_dim=3, fraction="half")
     with pytest.raises(ValueError, match="increasing"):
         collapse_onset([1, 0], [3, 3], latent_dim=3)
     with pytest.raises(ValueError, match="fraction"):

@@ -56,6 +56,11 @@ def test_latent_interpolation_leaves_the_training_mode_alone(pair):
     model.train()
     latent_interpolation(model, *pair)
     assert model.training
+    with torch.no_grad():
+        model.decoder[0].weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="NaN"):
+        latent_interpolation(model, *pair)
+    assert model.training  # restored after the error too
 
 
 def test_latent_interpolation_rejects_bad_input(pair):
@@ -77,10 +82,22 @@ def test_pixel_interpolation_blends_linearly(pair):
 
 
 def test_pixel_interpolation_rejects_bad_input(pair):
-    with pytest.raises(ValueError, match="steps"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 2, got 1"):
         pixel_interpolation(*pair, steps=1)
+    with pytest.raises(TypeError, match="steps must be an integer, got float"):
+        pixel_interpolation(*pair, steps=3.0)
     with pytest.raises(ValueError, match="same shape"):
         pixel_interpolation(pair[0], pair[1][:1])
+    with pytest.raises(ValueError, match=r"x_end must hold pixel intensities in \[0, 1\]"):
+        pixel_interpolation(pair[0], pair[1] * 255)
+    with pytest.raises(TypeError, match="x_start must be a floating-point tensor"):
+        pixel_interpolation((pair[0] * 255).to(torch.uint8), pair[1])
+
+
+def test_pixel_interpolation_converts_other_float_dtypes_to_float32(pair):
+    path = pixel_interpolation(pair[0].double(), pair[1].half(), steps=3)
+    assert path.dtype == torch.float32
+    torch.testing.assert_close(path[:, 0], pair[0])
 
 
 def test_nearest_neighbour_distance_matches_brute_force(pair):
@@ -100,6 +117,13 @@ def test_nearest_neighbour_distance_is_zero_for_a_member_of_the_reference(pair):
 def test_nearest_neighbour_distance_rejects_mismatched_shapes(pair):
     with pytest.raises(ValueError, match="one shape"):
         nearest_neighbour_distance(pair[0], torch.rand(4, 1, 14, 14))
+
+
+def test_nearest_neighbour_distance_rejects_bad_batch_sizes_and_empty_references(pair):
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        nearest_neighbour_distance(pair[0], pair[1], batch_size=0)
+    with pytest.raises(ValueError, match="reference is empty"):
+        nearest_neighbour_distance(pair[0], pair[1][:0])
 
 
 def test_plot_interpolations_labels_rows_and_the_weight_axis(pair):

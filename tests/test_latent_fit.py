@@ -52,3 +52,21 @@ def test_nearest_code_distance_is_zero_for_a_member_of_the_codes():
 def test_nearest_code_distance_rejects_mismatched_dimensions():
     with pytest.raises(ValueError, match="latent dimension"):
         nearest_code_distance(torch.randn(3, 2), torch.randn(4, 5))
+
+
+def test_nearest_code_distance_mixes_float_dtypes_in_float32_or_wider():
+    codes = torch.randn(20, 3, generator=torch.Generator().manual_seed(3))
+    half = nearest_code_distance(codes[:4].half(), codes)
+    assert half.dtype == torch.float32 and half.abs().max() < 1e-2
+    assert nearest_code_distance(codes[:4].double(), codes).dtype == torch.float64
+
+
+def test_distances_refuse_bad_codes_and_batch_sizes():
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got -1"):
+        nearest_code_distance(torch.randn(3, 2), torch.randn(4, 2), batch_size=-1)
+    with pytest.raises(ValueError, match="codes is empty"):
+        nearest_code_distance(torch.randn(3, 2), torch.randn(0, 2))
+    with pytest.raises(ValueError, match="codes contains NaN"):
+        normal_ks_distance(torch.tensor([[0.0], [float("nan")]]))
+    with pytest.raises(TypeError, match="codes must be a floating-point tensor"):
+        normal_ks_distance(torch.zeros(3, 2, dtype=torch.long))

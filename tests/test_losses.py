@@ -4,7 +4,15 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from vaelib import gaussian_kl, gaussian_kl_per_dim, reconstruction_loss, vae_loss
+from vaelib import (
+    autoencoder_loss,
+    bernoulli_entropy,
+    gaussian_kl,
+    gaussian_kl_per_dim,
+    reconstruction_loss,
+    vae_loss,
+)
+from vaelib._checks import NonFiniteError
 
 
 def _posterior(batch=8, d=5, seed=0):
@@ -96,3 +104,41 @@ def test_integer_and_nan_inputs_are_rejected():
         gaussian_kl(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3))
     with pytest.raises(ValueError, match="NaN"):
         gaussian_kl(torch.tensor([[float("nan")]]), torch.zeros(1, 1))
+
+
+def test_losses_of_half_precision_inputs_are_computed_in_float32():
+    mu, logvar = _posterior()
+    kl = gaussian_kl(mu.half(), logvar.half())
+    assert kl.dtype == torch.float32
+    torch.testing.assert_close(kl, gaussian_kl(mu.half().float(), logvar.half().float()))
+    x = torch.full((2, 1, 28, 28), 0.25, dtype=torch.bfloat16)
+    assert reconstruction_loss(torch.zeros(2, 1, 28, 28), x).dtype == torch.float32
+
+
+def test_reconstruction_loss_refuses_grey_levels_outside_0_1():
+    x = torch.full((1, 1, 28, 28), 0.5)
+    x[0, 0, 3, 3] = 1.5
+    with pytest.raises(ValueError, match=r"got 1.5 at index \(0, 0, 3, 3\)"):
+        reconstruction_loss(torch.zeros(1, 1, 28, 28), x)
+    with pytest.raises(ValueError, match="x must hold pixel intensities"):
+        autoencoder_loss(torch.zeros(1, 1, 28, 28), x)
+    with pytest.raises(ValueError, match="x must hold pixel intensities"):
+        bernoulli_entropy(x)
+
+
+def test_an_overflowing_kl_or_loss_is_an_error_not_infinity():
+    with pytest.raises(NonFiniteError, match="the KL overflowed to infinity: logvar reaches 100.0"):
+        gaussian_kl(torch.zeros(1, 2), torch.full((1, 2), 100.0))
+    mu, logvar = torch.full((1, 2), 1e18), torch.zeros(1, 2)  # KL ≈ 1e36 per dimension
+    with pytest.raises(NonFiniteError, match="the loss overflowed to infinity: beta=1000.0"):
+        vae_loss(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 28, 28), mu, logvar, beta=1e3)
+
+
+def test_vae_loss_names_mismatched_rows_and_bad_settings():
+    mu, logvar = _posterior(batch=3, d=2)
+    with pytest.raises(ValueError, match="mu has 3 rows but x has 2 images"):
+        vae_loss(torch.zeros(2, 1, 28, 28), torch.zeros(2, 1, 28, 28), mu, logvar)
+    with pytest.raises(TypeError, match="free_bits must be a number, got str"):
+        vae_loss(torch.zeros(3, 1, 28, 28), torch.zeros(3, 1, 28, 28), mu, logvar, free_bits="1")
+    with pytest.raises(ValueError, match="capacity must be finite and >= 0, got -1.0"):
+        vae_loss(torch.zeros(3, 1, 28, 28), torch.zeros(3, 1, 28, 28), mu, logvar, capacity=-1)

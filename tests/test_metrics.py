@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 
+import vaelib.likelihood
 from vaelib import (
     VAE,
     Autoencoder,
@@ -13,6 +14,7 @@ from vaelib import (
     iwae_log_likelihood,
     kl_per_dimension,
     latent_activity,
+    reconstruction_gain_per_dimension,
 )
 
 
@@ -79,3 +81,65 @@ def test_metrics_that_read_the_posterior_need_a_vae(random_images):
 def test_iwae_needs_a_positive_number_of_samples(vae, random_images):
     with pytest.raises(ValueError, match="k must be a positive integer"):
         iwae_log_likelihood(vae, random_images, k=0)
+
+
+def test_iwae_decodes_at_most_a_fixed_number_of_images_at_once_whatever_k(
+    vae, random_images, monkeypatch
+):
+    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 64)
+    sizes = []
+    decode = vae.decode
+    monkeypatch.setattr(vae, "decode", lambda z: sizes.append(len(z)) or decode(z))
+    iwae_log_likelihood(vae, random_images[:8], k=200, batch_size=8)
+    assert max(sizes) == 64  # 8 samples × 8 images per chunk, 25 chunks
+    assert sum(sizes) == 200 * 8
+
+
+def test_iwae_in_chunks_is_exact_for_a_model_that_ignores_z(monkeypatch):
+    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 4)
+    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
+    with torch.no_grad():
+        for p in vae.parameters():
+            p.zero_()
+    x = torch.full((3, 1, 28, 28), 0.5)
+    assert iwae_log_likelihood(vae, x, k=50) == pytest.approx(-784 * math.log(2), rel=1e-6)
+
+
+def test_iwae_in_small_chunks_agrees_with_one_chunk(vae, random_images, monkeypatch):
+    whole = iwae_log_likelihood(vae, random_images[:32], k=200, batch_size=32)
+    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 32 * 7)  # 7 samples a chunk
+    chunked = iwae_log_likelihood(vae, random_images[:32], k=200, batch_size=32)
+    assert chunked == pytest.approx(whole, abs=0.5)  # different noise, the same bound
+
+
+def test_measures_leave_the_global_random_generator_alone(vae, random_images):
+    state = torch.get_rng_state()
+    iwae_log_likelihood(vae, random_images[:8], k=5)
+    reconstruction_gain_per_dimension(vae, random_images[:8])
+    evaluate(vae, random_images[:8])
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_measures_restore_the_model_mode_even_after_an_error(vae, random_images):
+    with torch.no_grad():
+        vae.to_mu.weight.fill_(float("nan"))
+    measures = [
+        lambda: encode_dataset(vae, random_images) and kl_per_dimension(vae, random_images),
+        lambda: iwae_log_likelihood(vae, random_images[:4], k=2),
+        lambda: reconstruction_gain_per_dimension(vae, random_images[:4]),
+        lambda: active_units(vae, random_images),
+    ]
+    for measure in measures:
+        vae.train()
+        with pytest.raises(ValueError, match="NaN"):
+            measure()
+        assert vae.training
+        vae.eval()
+        with pytest.raises(ValueError, match="NaN"):
+            measure()
+        assert not vae.training
+
+
+def test_active_units_is_a_count_between_zero_and_d(vae, random_images):
+    assert 0 <= active_units(vae, random_images, threshold=0) <= 6
+    assert active_units(vae, random_images, threshold=0) == 6  # every mean moves a little

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from vaelib import VAE, Autoencoder, MLPConfig
+from vaelib import VAE, Autoencoder, MLPConfig, eval_mode
+from vaelib._checks import NonFiniteError
 
 
 @pytest.fixture
@@ -88,3 +89,49 @@ def test_codes_of_the_wrong_size_are_rejected():
 def test_config_sizes_must_be_positive(field):
     with pytest.raises(ValueError, match=field):
         MLPConfig(**{field: 0})
+
+
+def test_forward_with_a_generator_is_reproducible_and_leaves_the_global_one_alone(images):
+    vae = VAE(MLPConfig(hidden_dim=16, latent_dim=2))
+    state = torch.get_rng_state()
+    first = vae(images, torch.Generator().manual_seed(4))[0]
+    second = vae(images, torch.Generator().manual_seed(4))[0]
+    assert torch.equal(first, second)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_a_generator_must_be_a_torch_generator(images):
+    with pytest.raises(TypeError, match="generator must be a torch.Generator"):
+        VAE.reparameterize(torch.zeros(2, 2), torch.zeros(2, 2), generator=0)
+    with pytest.raises(TypeError, match="generator must be a torch.Generator"):
+        VAE(MLPConfig(hidden_dim=8, latent_dim=2)).sample(2, generator="seed")
+
+
+def test_reparameterisation_refuses_a_variance_that_overflows():
+    with pytest.raises(NonFiniteError, match="logvar reaches 200.0"):
+        VAE.reparameterize(torch.zeros(1, 2), torch.full((1, 2), 200.0))
+
+
+def test_codes_of_other_float_dtypes_are_decoded_in_float32():
+    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
+    for dtype in (torch.float16, torch.bfloat16, torch.float64):
+        assert vae.decode(torch.zeros(3, 2, dtype=dtype)).dtype == torch.float32
+
+
+def test_eval_mode_restores_the_previous_mode_even_after_an_error():
+    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
+    with pytest.raises(RuntimeError), eval_mode(vae):
+        assert not vae.training
+        raise RuntimeError("inside the block")
+    assert vae.training
+    vae.eval()
+    with eval_mode(vae):
+        pass
+    assert not vae.training
+
+
+def test_config_sizes_must_be_integers():
+    with pytest.raises(TypeError, match=r"latent_dim must be an integer, got float 2.0"):
+        MLPConfig(latent_dim=2.0)
+    with pytest.raises(ValueError, match="each entry of image_shape"):
+        MLPConfig(image_shape=(1, 0, 28))

@@ -4,6 +4,7 @@ nbval (`pytest --nbval notebooks/`) re-runs the notebooks; these checks catch wh
 a twin out of step, a notebook committed without outputs, a chapter missing from the book.
 """
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -55,6 +56,51 @@ def test_no_chapter_defines_its_own_model_or_training_loop(path):
     assert not re.search(r"class \w+\((nn|torch\.nn)\.Module\)", source), "models live in vaelib"
     # (a chapter may call .backward() to show a gradient, but it never optimises anything itself)
     assert "optim." not in source and ".step()" not in source, "training lives in vaelib.fit"
+
+
+def _definitions(source: str) -> list[str]:
+    """Every function, class or named lambda that a chapter's code defines, as "name (line n)".
+
+    Code cells are the statements of the py:percent twin (markdown cells are comments there).
+    A lambda passed as an argument is allowed; one bound to a name is a function definition.
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(f"{node.name} (line {node.lineno})")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and isinstance(
+            node.value, ast.Lambda
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = ", ".join(ast.unparse(t) for t in targets)
+            found.append(f"{names} = lambda (line {node.lineno})")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_chapter_defines_a_function_or_class_of_its_own(path):
+    definitions = _definitions(path.with_suffix(".py").read_text())
+    assert not definitions, (
+        f"{path.with_suffix('.py').name} defines {', '.join(definitions)}: every function, metric "
+        f"and helper lives in vaelib with a test; call it from the chapter"
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def helper(x):\n    return x\n",
+        "class Probe:\n    pass\n",
+        "score = lambda x: x + 1\n",
+        "if True:\n    def nested():\n        pass\n",
+    ],
+)
+def test_the_house_rule_catches_definitions(code):
+    assert _definitions(code)
+
+
+def test_the_house_rule_allows_calls_and_lambdas_passed_as_arguments():
+    assert not _definitions("x = sorted([3, 1], key=lambda v: -v)\nvaelib.fit(model, train)\n")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

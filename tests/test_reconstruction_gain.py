@@ -63,3 +63,29 @@ def test_gain_is_the_same_on_every_call_and_restores_the_mode(random_images):
 def test_gain_needs_a_vae(random_images):
     with pytest.raises(TypeError, match="needs a VAE"):
         reconstruction_gain_per_dimension(vaelib.Autoencoder(), random_images[:4])
+
+
+def test_gain_refuses_bad_batch_sizes_and_seeds(random_images):
+    model, x = small_vae(), random_images[:8]
+    for batch_size in (-1, 0):
+        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+            reconstruction_gain_per_dimension(model, x, batch_size=batch_size)
+    with pytest.raises(ValueError, match="seed must be an integer with 0 <= seed < 2"):
+        reconstruction_gain_per_dimension(model, x, seed=-1)
+
+
+def test_gain_restores_the_mode_after_an_error(random_images):
+    model = small_vae()
+    with torch.no_grad():
+        model.decoder[0].weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="NaN"):
+        reconstruction_gain_per_dimension(model, random_images[:8])
+    assert model.training
+
+
+def test_gain_accepts_float64_images_as_float32(random_images):
+    model, x = small_vae(), random_images[:16]
+    torch.testing.assert_close(
+        reconstruction_gain_per_dimension(model, x.double()),
+        reconstruction_gain_per_dimension(model, x),
+    )

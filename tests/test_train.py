@@ -1,3 +1,7 @@
+import math
+import threading
+
+import numpy as np
 import pytest
 import torch
 
@@ -12,7 +16,9 @@ from vaelib import (
     load_model,
     save_model,
     seed_everything,
+    sweep_beta,
 )
+from vaelib.divergence import DivergenceGuard
 
 SMALL = MLPConfig(hidden_dim=32, latent_dim=4)
 
@@ -83,8 +89,163 @@ def test_nan_loss_stops_training_naming_epoch_and_step(random_images):
     model = VAE(SMALL)
     with torch.no_grad():
         model.to_mu.weight.fill_(float("nan"))
-    with pytest.raises(TrainingDivergedError, match="epoch 1, step 1 of 4"):
+    with pytest.raises(TrainingDivergedError, match="epoch 1, step 1 of 4") as error:
         fit(model, random_images, epochs=1, batch_size=64, progress=False, device="cpu")
+    assert "not finite" in str(error.value) and "as it was passed in" in str(error.value)
+
+
+def _weights(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def test_an_exploding_but_finite_loss_is_divergence(random_images):
+    seed_everything(0)
+    model = VAE(SMALL)
+    with pytest.raises(TrainingDivergedError, match="explode_factor=100 times") as error:
+        fit(model, random_images, epochs=2, batch_size=64, lr=10.0, progress=False, device="cpu")
+    assert (error.value.epoch, error.value.step) == (1, 2)
+    assert math.isfinite(error.value.loss) and error.value.loss > error.value.limit
+    assert "lr=10" in str(error.value)
+
+
+def test_with_an_infinite_explode_factor_only_non_finite_losses_stop_training(random_images):
+    seed_everything(0)
+    history = fit(
+        VAE(SMALL), random_images, epochs=1, batch_size=64, lr=0.3, progress=False,
+        device="cpu", explode_factor=math.inf,
+    )  # fmt: skip
+    assert max(history.train_loss) > 100 * 550  # it exploded, and trained on
+    with pytest.raises(ValueError, match="explode_factor must be > 1"):
+        fit(VAE(SMALL), random_images, explode_factor=1, progress=False)
+
+
+def test_after_divergence_the_weights_are_those_before_the_diverging_step(random_images):
+    seed_everything(0)
+    model = VAE(SMALL)
+    initial = _weights(model)
+    with pytest.raises(TrainingDivergedError, match="restored to their state before") as error:
+        fit(model, random_images, epochs=2, batch_size=64, lr=10.0, progress=False, device="cpu")
+    # step 2 diverged: the weights are those before step 1's update, the initial ones
+    assert all(torch.equal(a, b) for a, b in zip(initial, _weights(model)))
+    assert error.value.restored and len(error.value.history) == 0
+
+
+def test_the_guard_restores_the_weights_saved_before_the_last_step():
+    model = torch.nn.Linear(2, 2)
+    guard = DivergenceGuard(model, explode_factor=100.0, steps_per_epoch=5, lr=1.0)
+    guard.check(10.0, epoch=1, step=1)
+    guard.save()
+    with torch.no_grad():
+        model.weight += 1  # the optimiser's first step
+    guard.check(12.0, epoch=1, step=2)
+    guard.save()
+    before_second_step = _weights(model)
+    with torch.no_grad():
+        model.weight *= 1e6  # the diverging step
+    with pytest.raises(TrainingDivergedError, match="epoch 1, step 3 of 5") as error:
+        guard.check(5000.0, epoch=1, step=3)  # > 100 × max(first loss 10, 1)
+    assert all(torch.equal(a, b) for a, b in zip(before_second_step, _weights(model)))
+    assert "their loss was 12 nats per image" in str(error.value)
+
+
+def test_the_reference_is_the_largest_of_first_loss_last_epoch_mean_and_one_nat():
+    guard = DivergenceGuard(torch.nn.Linear(1, 1), explode_factor=10.0, steps_per_epoch=1, lr=1.0)
+    assert guard.limit() == 10.0  # 1 nat before any loss
+    guard.check(0.5, epoch=1, step=1)
+    assert guard.limit() == 10.0
+    guard.end_epoch(40.0)
+    assert guard.limit() == 400.0
+    guard.end_epoch(3.0)
+    assert guard.limit() == 10.0 * 3.0
+
+
+def test_a_retry_after_divergence_trains_normally_from_the_restored_weights(random_images):
+    seed_everything(0)
+    model = VAE(SMALL)
+    with pytest.raises(TrainingDivergedError):
+        fit(model, random_images, epochs=1, batch_size=64, lr=10.0, progress=False, device="cpu")
+    history = fit(model, random_images, epochs=2, batch_size=64, progress=False, device="cpu")
+    assert history.train_loss[-1] < history.train_loss[0] < 600
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"beta": 100.0},
+        {"beta": 100.0, "warmup_epochs": 2},
+        {"beta": 100.0, "free_bits": 2.0},
+        {"beta": 100.0, "capacity": 15.0},
+        {"beta": 0.0},
+    ],
+)
+def test_the_divergence_rule_does_not_fire_on_normal_training(random_images, options):
+    seed_everything(0)
+    history = fit(
+        VAE(SMALL), random_images, epochs=3, batch_size=32, progress=False, device="cpu",
+        **options,
+    )  # fmt: skip
+    assert len(history) == 3
+
+
+def test_fit_leaves_the_global_random_generator_alone(random_images):
+    model = VAE(SMALL)
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    fit(model, random_images, random_images[:64], epochs=1, progress=False, device="cpu")
+    evaluate(model, random_images)
+    sweep_beta([1.0], random_images[:64], epochs=1, config=SMALL, device="cpu")
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_fit_in_two_threads_gives_the_results_of_two_runs_one_after_the_other(random_images):
+    def build():
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            return VAE(SMALL)
+
+    def run(model, results, i):
+        results[i] = fit(
+            model, random_images, random_images[:64], epochs=3, batch_size=32, seed=5,
+            progress=False, device="cpu",
+        )  # fmt: skip
+
+    sequential, parallel = [None, None], [None, None]
+    models = [build() for _ in range(4)]
+    for i in range(2):
+        run(models[i], sequential, i)
+    threads = [threading.Thread(target=run, args=(models[2 + i], parallel, i)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for _ in range(50):  # the main thread draws from the global generator meanwhile
+        torch.randn(100)
+    for thread in threads:
+        thread.join()
+    assert sequential[0] == sequential[1] == parallel[0] == parallel[1]
+    for a, b in zip(models[0].parameters(), models[3].parameters()):
+        assert torch.equal(a, b)
+
+
+def test_fit_accepts_numpy_integer_seeds_and_sizes(random_images):
+    a = _train(random_images, seed=np.int64(3))[1]
+    assert a == _train(random_images, seed=3)[1]
+    seed_everything(0)
+    fit(VAE(SMALL), random_images, epochs=np.int32(1), batch_size=np.int64(64), progress=False)
+
+
+def test_fit_and_evaluate_restore_the_model_mode_even_after_an_error(random_images):
+    model = VAE(SMALL)
+    model.eval()
+    fit(model, random_images[:64], epochs=1, progress=False, device="cpu")
+    assert not model.training
+    model.train()
+    with torch.no_grad():
+        model.to_mu.weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="NaN"):
+        evaluate(model, random_images)
+    assert model.training
+    with pytest.raises(TrainingDivergedError):
+        fit(model.eval(), random_images[:64], epochs=1, progress=False, device="cpu")
+    assert not model.training
 
 
 @pytest.mark.parametrize(
@@ -121,6 +282,13 @@ def test_only_vaelib_models_are_trained(random_images):
 def test_evaluate_is_deterministic(random_images):
     model = VAE(SMALL)
     assert evaluate(model, random_images) == evaluate(model, random_images)
+    assert evaluate(model, random_images, seed=1) != evaluate(model, random_images, seed=2)
+
+
+def test_evaluate_needs_a_positive_batch_size(random_images):
+    for batch_size in (-1, 0):
+        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+            evaluate(VAE(SMALL), random_images, batch_size=batch_size)
 
 
 def test_checkpoints_round_trip(tmp_path, random_images):

@@ -5,11 +5,14 @@ The modules follow the flow of a chapter, and lower ones never import higher one
 """
 
 from vaelib.checkpoints import load_model, save_model
+from vaelib.classifier import ImageClassifier, classifier_accuracy, train_classifier
+from vaelib.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
 from vaelib.device import pick_device
 from vaelib.data import (
     DATA_ENV_VAR,
     CorruptDataError,
     DataNotFoundError,
+    DataPermissionError,
     ImageData,
     default_data_dir,
     load_dataset,
@@ -17,6 +20,15 @@ from vaelib.data import (
     load_mnist,
     pixel_interpolation,
 )
+from vaelib.disentanglement import (
+    factor_entropy,
+    latent_traversal,
+    linear_probe_accuracy,
+    mig_per_factor,
+    mutual_information_gap,
+    mutual_information_matrix,
+)
+from vaelib.experiments import summarise_vae, train_vae
 from vaelib.losses import (
     LossParts,
     autoencoder_loss,
@@ -39,7 +51,15 @@ from vaelib.metrics import (
     reconstruction_gain_per_dimension,
     total_variation,
 )
-from vaelib.models import VAE, Autoencoder, MLPConfig, latent_interpolation
+from vaelib.models import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
+from vaelib.probes import (
+    fano_lowest_error,
+    grey_share,
+    nearest_class_mean_accuracy,
+    nearest_neighbour_accuracy,
+)
+from vaelib.quality import SampleQuality, frechet_distance, sample_quality, sharpness
+from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
     History,
     TrainingDivergedError,
@@ -55,41 +75,67 @@ __all__ = [
     "DATA_ENV_VAR",
     "VAE",
     "Autoencoder",
+    "ConditionalVAE",
     "CorruptDataError",
     "DataNotFoundError",
+    "DataPermissionError",
     "History",
+    "ImageClassifier",
     "ImageData",
     "LossParts",
     "MLPConfig",
+    "SampleQuality",
+    "ShapesData",
     "TrainingDivergedError",
     "active_units",
     "autoencoder_loss",
     "collapse_onset",
     "bernoulli_entropy",
+    "classifier_accuracy",
+    "conditional_vae_loss",
     "default_data_dir",
     "encode_dataset",
+    "encode_labelled_dataset",
+    "eval_mode",
     "evaluate",
+    "factor_entropy",
+    "fano_lowest_error",
     "fit",
+    "frechet_distance",
     "gaussian_kl",
     "gaussian_kl_per_dim",
+    "grey_share",
     "iwae_log_likelihood",
     "kl_per_dimension",
     "latent_activity",
     "latent_interpolation",
+    "latent_traversal",
+    "linear_probe_accuracy",
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
     "load_model",
+    "load_shapes",
+    "mig_per_factor",
+    "mutual_information_gap",
+    "mutual_information_matrix",
+    "nearest_class_mean_accuracy",
     "nearest_code_distance",
+    "nearest_neighbour_accuracy",
     "nearest_neighbour_distance",
     "normal_ks_distance",
     "pick_device",
     "pixel_interpolation",
     "reconstruction_gain_per_dimension",
     "reconstruction_loss",
+    "sample_quality",
     "save_model",
     "seed_everything",
+    "sharpness",
+    "summarise_vae",
     "sweep_beta",
     "total_variation",
+    "train_classifier",
+    "train_vae",
     "vae_loss",
 ]

@@ -11,23 +11,39 @@ Where the files live, in order of precedence:
 2. the environment variable `VAELIB_DATA`;
 3. a per-user cache folder, `$XDG_CACHE_HOME/vaelib` (default `~/.cache/vaelib`).
 
-`root` is the folder that holds `MNIST/raw/` (torchvision's layout). Missing files are downloaded
-by torchvision when `download=True` and the network allows.
+`root` is the folder that holds `MNIST/raw/` (torchvision's layout), with the files plain or
+gzipped (`*-ubyte.gz`). Missing files are downloaded by torchvision when `download=True` and the
+network allows. Each way a file can be unusable has its own error: missing (`DataNotFoundError`),
+not readable by this user (`DataPermissionError`), a folder where a file should be
+(`IsADirectoryError`) or under a file where a folder should be (`NotADirectoryError`), and
+truncated, not gzip or not IDX (`CorruptDataError`).
 """
 
 from __future__ import annotations
 
-import gzip
-import math
 import os
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torchvision
 
-DATA_ENV_VAR = "VAELIB_DATA"
+from vaelib._checks import (
+    check_bool,
+    check_images,
+    check_int,
+    check_same_shape,
+    check_seed,
+    check_tensor,
+)
+from vaelib._datafiles import (
+    DATA_ENV_VAR,
+    CorruptDataError,
+    DataNotFoundError,
+    DataPermissionError,
+    is_data_file,
+    read_idx,
+)
 
 # name -> (torchvision class that downloads it, its folder under root, class names)
 _DATASETS = {
@@ -56,14 +72,6 @@ _FILE_PREFIX = {"train": "train", "test": "t10k"}
 SYSTEM_COPIES = {"fashion-mnist": [Path("/usr/share/datasets/fashion-mnist")]}
 
 
-class DataNotFoundError(FileNotFoundError):
-    """The data set is not on disk and could not be downloaded."""
-
-
-class CorruptDataError(ValueError):
-    """A data file exists but is truncated or not in the IDX format."""
-
-
 @dataclass
 class ImageData:
     """An image data set held in memory.
@@ -80,16 +88,31 @@ class ImageData:
     classes: list[str]
     name: str
 
+    def __post_init__(self):  # shapes and dtypes only: a scan of the values would cost a pass
+        check_tensor(self.images, "images", ndim=4, finite=False)
+        check_tensor(self.labels, "labels", ndim=1, floating=False)
+        if self.labels.is_floating_point() or self.labels.is_complex():
+            raise TypeError(f"labels must be integer class indices, got dtype {self.labels.dtype}")
+        if len(self.labels) != len(self.images):
+            raise ValueError(f"got {len(self.images)} images but {len(self.labels)} labels")
+
     def __len__(self) -> int:
         return self.images.shape[0]
 
     def subset(self, n: int, seed: int | None = None) -> ImageData:
-        """The first `n` examples, or `n` drawn without replacement when `seed` is given."""
+        """The first `n` examples, or `n` drawn without replacement when `seed` is given.
+
+        `n`: an integer in 1 … len(self); `seed`: None or an integer in [0, 2⁶³).
+        """
+        n = check_int(n, "n")
         if not 0 < n <= len(self):
-            raise ValueError(f"n must be between 1 and {len(self)}, got {n}")
+            raise ValueError(
+                f"n must be between 1 and {len(self)} (the size of {self.name}), got {n}"
+            )
         if seed is None:
             index = torch.arange(n)
         else:
+            seed = check_seed(seed)
             index = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
         return ImageData(self.images[index], self.labels[index], self.classes, f"{self.name}[:{n}]")
 
@@ -131,29 +154,36 @@ def load_dataset(
         An `ImageData` with images (n, 1, 28, 28) in [0, 1] and labels (n,).
 
     Raises:
+        TypeError, ValueError: a bad `name`, `split`, `root` or `download`.
         DataNotFoundError: the files are missing and could not be downloaded.
-        CorruptDataError: a file is truncated or is not an IDX file of the expected shape.
+        DataPermissionError: a file or folder is not readable (or, to download, not writable).
+        IsADirectoryError, NotADirectoryError: a folder stands where a file should, or a file
+            where a folder should.
+        CorruptDataError: a file is truncated, not valid gzip, or not an IDX file of the
+            expected shape.
     """
+    for arg, value in (("name", name), ("split", split)):
+        if not isinstance(value, str):
+            raise TypeError(f"{arg} must be a string, got {type(value).__name__} {value!r}")
     if name not in _DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {sorted(_DATASETS)}")
     if split not in _FILE_PREFIX:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    download = check_bool(download, "download")
     dataset_cls, folder, classes = _DATASETS[name]
-    root = Path(root).expanduser() if root is not None else default_data_dir()
+    root = _root_folder(root)
     raw = root / folder / "raw"
-    files = _split_files(raw, split)
-
-    if not all(path.exists() for path in files):
-        system_copy = _find_system_copy(name, split)
-        if system_copy is not None:
-            files = system_copy
-        elif download:
-            _download(dataset_cls, root, name, raw)
-        else:
+    files = _find_files(raw, split)
+    if files is None:
+        files = next((f for c in _system_candidates(name) if (f := _find_files(c, split))), None)
+    if files is None:
+        if not download:
             raise DataNotFoundError(_missing_message(name, raw, "download=False was given"))
+        _download(dataset_cls, root, name, raw)
+        files = _find_files(raw, split) or _split_files(raw, split)
 
-    images = _read_idx(files[0], image_shape=(28, 28))  # (n, 28, 28) uint8
-    labels = _read_idx(files[1], image_shape=())  # (n,) uint8
+    images = read_idx(files[0], image_shape=(28, 28))  # (n, 28, 28) uint8
+    labels = read_idx(files[1], image_shape=())  # (n,) uint8
     if len(labels) != len(images):
         raise CorruptDataError(
             f"{files[0]} holds {len(images)} images but {files[1]} holds {len(labels)} labels"
@@ -170,27 +200,43 @@ def load_dataset(
     )
 
 
+def _root_folder(root: object) -> Path:
+    if root is None:
+        return default_data_dir()
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder path (str or Path) or None, got {root!r}")
+    if str(root) == "":
+        raise ValueError("root is an empty string; pass the folder that holds MNIST/raw/ or None")
+    return Path(root).expanduser()
+
+
 def _split_files(raw: Path, split: str) -> tuple[Path, Path]:
     prefix = _FILE_PREFIX[split]
     return raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"
 
 
-def _find_system_copy(name: str, split: str) -> tuple[Path, Path] | None:
-    for folder in SYSTEM_COPIES.get(name, []):
-        for candidate in (folder, folder / "raw"):
-            files = _split_files(candidate, split)
-            if all(path.exists() for path in files):
-                return files
-            gz = tuple(path.with_name(path.name + ".gz") for path in files)
-            if all(path.exists() for path in gz):
-                return gz
+def _find_files(folder: Path, split: str) -> tuple[Path, Path] | None:
+    """The split's two files in `folder`, plain or else gzipped, or None if either is missing."""
+    files = _split_files(folder, split)
+    for candidate in (files, tuple(p.with_name(p.name + ".gz") for p in files)):
+        if all([is_data_file(path) for path in candidate]):
+            return candidate
     return None
+
+
+def _system_candidates(name: str) -> list[Path]:
+    return [c for folder in SYSTEM_COPIES.get(name, []) for c in (folder, folder / "raw")]
 
 
 def _download(dataset_cls: type, root: Path, name: str, raw: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         dataset_cls(root=str(root), train=True, download=True)
+    except PermissionError as error:
+        raise DataPermissionError(
+            f"cannot download {name} into {raw}: permission denied ({error}). Make the folder "
+            f"writable (chmod u+w), or set {DATA_ENV_VAR} (or pass root=) to a folder you own"
+        ) from None
     except Exception as error:  # torchvision raises RuntimeError, URLError or OSError offline
         raise DataNotFoundError(
             _missing_message(name, raw, f"the download failed: {error}")
@@ -207,60 +253,19 @@ def _missing_message(name: str, raw: Path, reason: str) -> str:
     )
 
 
-def _read_idx(path: Path, image_shape: tuple[int, ...]) -> torch.Tensor:
-    """Read an unsigned-byte IDX file (the MNIST format) shaped (n, *image_shape).
-
-    The header (magic number, then one big-endian int32 per dimension) is checked against the
-    file's length, so a truncated download fails here instead of yielding garbage.
-    """
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            data = f.read()
-    except (OSError, EOFError) as error:
-        raise CorruptDataError(_corrupt(path, f"it cannot be read ({error})")) from None
-    ndim = 1 + len(image_shape)
-    if len(data) < 4 + 4 * ndim:
-        raise CorruptDataError(_corrupt(path, f"it is only {len(data)} bytes long"))
-    zero, dtype_code, file_ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype_code != 0x08 or file_ndim != ndim:
-        raise CorruptDataError(
-            _corrupt(path, f"its header is not that of an unsigned-byte IDX file of {ndim} dims")
-        )
-    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-    if shape[1:] != image_shape:
-        raise CorruptDataError(_corrupt(path, f"it holds items of shape {shape[1:]}"))
-    body = len(data) - 4 - 4 * ndim
-    if body != math.prod(shape):
-        raise CorruptDataError(
-            _corrupt(path, f"it holds {body} data bytes, its header promises {math.prod(shape)}")
-        )
-    if shape[0] == 0:
-        raise CorruptDataError(_corrupt(path, "it holds no items"))
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * ndim).view(*shape)
-
-
-def _corrupt(path: Path, reason: str) -> str:
-    return (
-        f"{path} is corrupt or truncated: {reason}. Delete it and load again to download it anew."
-    )
-
-
 def pixel_interpolation(x_start: torch.Tensor, x_end: torch.Tensor, steps: int = 9) -> torch.Tensor:
     """Blend two sets of images pixel by pixel: (1 − t)·x_start + t·x_end for t evenly in [0, 1].
 
     The counterpart of `vaelib.models.latent_interpolation` that never leaves pixel space: the
     midpoint of two digits is a double exposure of both, each at half intensity.
 
-    `x_start`, `x_end`: (n, 1, 28, 28) in [0, 1], paired row by row.
-    Returns grey levels in [0, 1], (n, steps, 1, 28, 28).
+    `x_start`, `x_end`: (n, 1, 28, 28) in [0, 1], paired row by row (float16, bfloat16 and
+    float64 are converted to float32). Returns grey levels in [0, 1], (n, steps, 1, 28, 28).
     """
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 2:
-        raise ValueError(f"steps must be an integer >= 2 (the two ends), got {steps!r}")
-    if x_start.shape != x_end.shape:
-        raise ValueError(
-            f"x_start and x_end must have the same shape, got {tuple(x_start.shape)} "
-            f"and {tuple(x_end.shape)}"
-        )
-    t = torch.linspace(0, 1, steps).view(1, steps, *[1] * (x_start.dim() - 1))
-    return (1 - t) * x_start.unsqueeze(1).float() + t * x_end.unsqueeze(1).float()
+    steps = check_int(steps, "steps", minimum=2)
+    x_start = check_images(x_start, "x_start")
+    x_end = check_images(x_end, "x_end")
+    check_same_shape(x_start, x_end, "x_start and x_end")
+    t = torch.linspace(0, 1, steps, device=x_start.device)
+    t = t.view(1, steps, *[1] * (x_start.dim() - 1))  # (1, steps, 1, 1, 1)
+    return (1 - t) * x_start.unsqueeze(1) + t * x_end.unsqueeze(1).to(x_start.device)

@@ -13,12 +13,20 @@ and the β-VAE objective (Higgins et al. 2017) weights the KL term: reconstructi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from vaelib._checks import check_non_negative, check_same_shape, check_tensor
+from vaelib._checks import (
+    NonFiniteError,
+    check_images,
+    check_non_negative,
+    check_same_shape,
+    check_tensor,
+    check_unit_interval,
+)
 
 
 @dataclass
@@ -39,12 +47,22 @@ def gaussian_kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
     KL_i = −½ (1 + log σ_i² − μ_i² − σ_i²)   (chapter 3 derives it).
 
-    `mu`, `logvar`: (batch, d). Returns nats, (batch, d).
+    `mu`, `logvar`: (batch, d). Returns nats, (batch, d), in their common dtype (at least float32).
     """
     check_tensor(mu, "mu", ndim=2)
     check_tensor(logvar, "logvar", ndim=2)
     check_same_shape(mu, logvar, "mu and logvar")
-    return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())
+    _check_same_device(mu, logvar, "mu and logvar")
+    mu, logvar = _in_common_dtype(mu, logvar)
+    kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())
+    return _finite_result(
+        kl,
+        "the KL",
+        lambda: (
+            f"logvar reaches {logvar.max().item()!r} and |mu| {mu.abs().max().item()!r}; "
+            f"σ² = exp(logvar) and μ² must stay below {torch.finfo(kl.dtype).max:.3g}"
+        ),
+    )
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -58,13 +76,21 @@ def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """−log p(x|z) for a Bernoulli decoder: binary cross-entropy on logits, summed over pixels.
 
-    `logits`, `x`: (batch, 1, 28, 28), x in [0, 1]. Returns nats per image, (batch,).
+    `logits`, `x`: (batch, 1, 28, 28) (any shape with the batch first), x in [0, 1]; both are
+    computed in their common dtype, at least float32. Returns nats per image, (batch,), each >= 0.
     """
-    check_tensor(logits, "logits")
-    check_tensor(x, "x")
+    check_tensor(logits, "logits", min_ndim=2)
+    check_tensor(x, "x", min_ndim=2, finite=False)
     check_same_shape(logits, x, "logits and x")
+    _check_same_device(logits, x, "logits and x")
+    check_unit_interval(x, "x")
+    logits, x = _in_common_dtype(logits, x)
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-    return bce.flatten(start_dim=1).sum(dim=1)
+    return _finite_result(
+        bce.flatten(start_dim=1).sum(dim=1),
+        "the reconstruction loss",
+        lambda: f"|logits| reach {logits.abs().max().item()!r}",
+    )
 
 
 def vae_loss(
@@ -89,14 +115,22 @@ def vae_loss(
             which steers the KL towards C instead of towards 0.
 
     Returns:
-        `LossParts(total, reconstruction, kl)`, scalars in nats per image.
+        `LossParts(total, reconstruction, kl)`, scalars in nats per image, each >= 0.
+
+    Raises:
+        TypeError, ValueError: a bad argument, named in the message (see `vaelib._checks`).
     """
     beta = check_non_negative(beta, "beta")
     free_bits = check_non_negative(free_bits, "free_bits")
     if capacity is not None:
         capacity = check_non_negative(capacity, "capacity")
-    if mu.dim() == 2 and mu.shape[0] != x.shape[0]:
-        raise ValueError(f"mu has {mu.shape[0]} rows but x has {x.shape[0]} images")
+    check_tensor(mu, "mu", ndim=2)
+    check_tensor(x, "x", min_ndim=2, finite=False)
+    if mu.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"mu has {mu.shape[0]} rows but x has {x.shape[0]} images; pass the encoder's "
+            f"output for the same batch"
+        )
 
     reconstruction = reconstruction_loss(logits, x).mean()
     kl_per_dim = gaussian_kl_per_dim(mu, logvar).mean(dim=0)  # (d,), batch mean
@@ -108,13 +142,19 @@ def vae_loss(
         kl_term = kl
     if capacity is not None:
         kl_term = (kl_term - capacity).abs()
-    return LossParts(total=reconstruction + beta * kl_term, reconstruction=reconstruction, kl=kl)
+    total = _finite_result(
+        reconstruction + beta * kl_term,
+        "the loss",
+        lambda: f"beta={beta!r} times {kl_term.item()!r} nats",
+    )
+    return LossParts(total=total, reconstruction=reconstruction, kl=kl)
 
 
 def autoencoder_loss(logits: torch.Tensor, x: torch.Tensor) -> LossParts:
     """The plain autoencoder's loss: the reconstruction term alone (KL is 0), nats per image."""
     reconstruction = reconstruction_loss(logits, x).mean()
-    return LossParts(total=reconstruction, reconstruction=reconstruction, kl=torch.zeros(()))
+    kl = torch.zeros((), dtype=reconstruction.dtype, device=reconstruction.device)
+    return LossParts(total=reconstruction, reconstruction=reconstruction, kl=kl)
 
 
 def bernoulli_entropy(x: torch.Tensor) -> torch.Tensor:
@@ -125,11 +165,35 @@ def bernoulli_entropy(x: torch.Tensor) -> torch.Tensor:
     so no decoder can bring `reconstruction_loss` of x below this sum. It is 0 for black-and-white
     images and up to 784·ln 2 ≈ 543 nats for an all-grey one.
 
-    `x`: (batch, 1, 28, 28) in [0, 1]. Returns nats per image, (batch,).
+    `x`: (batch, 1, 28, 28) in [0, 1] (any shape with the batch first; float16, bfloat16 and
+    float64 are converted to float32). Returns nats per image, (batch,).
     """
-    check_tensor(x, "x")
-    if x.min() < 0 or x.max() > 1:
-        raise ValueError("x must hold grey levels in [0, 1]")
+    x = check_images(x, "x")
     # x·log x is taken as 0 at x = 0 (its limit), which torch.xlogy does.
     h = -(torch.xlogy(x, x) + torch.xlogy(1 - x, 1 - x))
     return h.flatten(start_dim=1).sum(dim=1)
+
+
+def _check_same_device(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
+    if a.device != b.device:
+        raise ValueError(
+            f"{names} must be on one device, got {a.device} and {b.device}; move one with .to()"
+        )
+
+
+def _finite_result(result: torch.Tensor, what: str, cause: Callable[[], str]) -> torch.Tensor:
+    """`result`, unless finite inputs overflowed to infinity in it (then `NonFiniteError`).
+
+    `cause()` describes the inputs that did it; it is only called when the check fails.
+    """
+    if not torch.isfinite(result).all():
+        raise NonFiniteError(f"{what} overflowed to infinity: {cause()}")
+    return result
+
+
+def _in_common_dtype(*tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The tensors in their common floating dtype, at least float32 (float16 → float32)."""
+    dtype = torch.float32
+    for t in tensors:
+        dtype = torch.promote_types(dtype, t.dtype)
+    return tuple(t if t.dtype == dtype else t.to(dtype) for t in tensors)

@@ -7,12 +7,23 @@ probabilities, shaped like the images; `torch.sigmoid` turns them into grey leve
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from vaelib._checks import check_images, check_positive_int, check_same_shape, check_tensor
+from vaelib._checks import (
+    NonFiniteError,
+    check_generator,
+    check_images,
+    check_int,
+    check_positive_int,
+    check_same_shape,
+    check_tensor,
+)
 from vaelib.data import ImageData
 
 
@@ -25,13 +36,13 @@ class MLPConfig:
     latent_dim: int = 20  # dimension d of the latent code z
 
     def __post_init__(self):
-        object.__setattr__(self, "image_shape", tuple(self.image_shape))
+        shape = self.image_shape
+        if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+            raise ValueError(f"image_shape must be (channels, height, width), got {shape!r}")
+        shape = tuple(check_positive_int(n, "each entry of image_shape") for n in shape)
+        object.__setattr__(self, "image_shape", shape)
         for name in ("hidden_dim", "latent_dim"):
-            check_positive_int(getattr(self, name), name)
-        if len(self.image_shape) != 3:
-            raise ValueError(
-                f"image_shape must be (channels, height, width), got {self.image_shape}"
-            )
+            object.__setattr__(self, name, check_positive_int(getattr(self, name), name))
 
     @property
     def input_dim(self) -> int:
@@ -43,6 +54,11 @@ class _MLPBase(nn.Module):
     """What the autoencoder and the VAE share: the decoder and the input checks."""
 
     def __init__(self, config: MLPConfig):
+        if not isinstance(config, MLPConfig):
+            raise TypeError(
+                f"config must be an MLPConfig, got {type(config).__name__} {config!r}; "
+                f"e.g. MLPConfig(latent_dim=2)"
+            )
         super().__init__()
         self.config = config
         self.decoder = nn.Sequential(
@@ -51,18 +67,36 @@ class _MLPBase(nn.Module):
             nn.Linear(config.hidden_dim, config.input_dim),
         )
 
+    def _weight(self) -> torch.Tensor:
+        return self.decoder[0].weight
+
+    def _on_my_device(self, x: torch.Tensor, name: str) -> torch.Tensor:
+        """`x` as the model's dtype, after checking that it lives on the model's device."""
+        weight = self._weight()
+        if x.device != weight.device:
+            raise ValueError(
+                f"{name} is on {x.device} but the model is on {weight.device}; "
+                f"move it with {name}.to({str(weight.device)!r})"
+            )
+        return x if x.dtype == weight.dtype else x.to(weight.dtype)
+
     def _flatten(self, x: torch.Tensor) -> torch.Tensor:
-        check_images(x, "x", self.config.image_shape)
-        return x.flatten(start_dim=1)  # (batch, 784)
+        """Checked images (batch, 1, 28, 28) in [0, 1], any float dtype → (batch, 784), float32."""
+        x = check_images(x, "x", self.config.image_shape, dtype=self._weight().dtype)
+        return self._on_my_device(x, "x").flatten(start_dim=1)  # (batch, 784)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Latent codes z (batch, d) → Bernoulli logits shaped like images, (batch, 1, 28, 28)."""
+        """Latent codes z (batch, d) → Bernoulli logits shaped like images, (batch, 1, 28, 28).
+
+        float16/bfloat16/float64 codes are converted to the model's dtype (float32).
+        """
         check_tensor(z, "z", ndim=2)
         if z.shape[1] != self.config.latent_dim:
             raise ValueError(
                 f"z must have shape (batch, {self.config.latent_dim}), got {tuple(z.shape)}"
             )
-        return self.decoder(z).view(-1, *self.config.image_shape)
+        logits = self.decoder(self._on_my_device(z, "z"))  # (batch, 784)
+        return _finite_output(logits, "decoder").view(-1, *self.config.image_shape)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -71,9 +105,10 @@ class _MLPBase(nn.Module):
         For a VAE these are samples of the generative model; for a plain autoencoder they show
         what its decoder makes of codes from a distribution it was never trained to match.
         """
-        check_positive_int(n, "n")
-        device = next(self.parameters()).device
-        z = torch.randn(n, self.config.latent_dim, generator=generator).to(device)  # (n, d)
+        n = check_positive_int(n, "n")
+        check_generator(generator)
+        weight = self._weight()
+        z = _standard_normal((n, self.config.latent_dim), generator, weight)  # (n, d)
         return torch.sigmoid(self.decode(z))
 
 
@@ -81,8 +116,8 @@ class Autoencoder(_MLPBase):
     """A deterministic autoencoder: x → z = f(x) → logits of x̂. The baseline of chapter 1."""
 
     def __init__(self, config: MLPConfig | None = None):
-        config = config or MLPConfig()
-        super().__init__(config)
+        super().__init__(MLPConfig() if config is None else config)
+        config = self.config
         self.encoder = nn.Sequential(
             nn.Linear(config.input_dim, config.hidden_dim),
             nn.ReLU(),
@@ -91,7 +126,7 @@ class Autoencoder(_MLPBase):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Images x (batch, 1, 28, 28) in [0, 1] → codes z (batch, d)."""
-        return self.encoder(self._flatten(x))
+        return _finite_output(self.encoder(self._flatten(x)), "encoder")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Images x (batch, 1, 28, 28) → reconstruction logits (batch, 1, 28, 28)."""
@@ -111,8 +146,8 @@ class VAE(_MLPBase):
     """
 
     def __init__(self, config: MLPConfig | None = None):
-        config = config or MLPConfig()
-        super().__init__(config)
+        super().__init__(MLPConfig() if config is None else config)
+        config = self.config
         self.encoder = nn.Sequential(nn.Linear(config.input_dim, config.hidden_dim), nn.ReLU())
         self.to_mu = nn.Linear(config.hidden_dim, config.latent_dim)
         self.to_logvar = nn.Linear(config.hidden_dim, config.latent_dim)
@@ -120,7 +155,9 @@ class VAE(_MLPBase):
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Images x (batch, 1, 28, 28) in [0, 1] → (μ, log σ²), each (batch, d)."""
         h = self.encoder(self._flatten(x))  # (batch, hidden)
-        return self.to_mu(h), self.to_logvar(h)
+        return _finite_output(self.to_mu(h), "encoder"), _finite_output(
+            self.to_logvar(h), "encoder"
+        )
 
     @staticmethod
     def reparameterize(
@@ -129,17 +166,31 @@ class VAE(_MLPBase):
         """Draw z = μ + σ·ε with ε ~ N(0, I): a sample of q(z|x) that is differentiable in μ and σ.
 
         `mu`, `logvar`: (batch, d). Returns z, (batch, d).
+        ε comes from `generator` (on its own device, then moved to μ's) if one is given, else from
+        torch's global generator.
         """
-        if generator is None:
-            eps = torch.randn_like(mu)
-        else:
-            eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
-        return mu + torch.exp(0.5 * logvar) * eps  # σ = exp(½ log σ²)
+        check_tensor(mu, "mu", ndim=2)
+        check_tensor(logvar, "logvar", ndim=2)
+        check_same_shape(mu, logvar, "mu and logvar")
+        eps = _standard_normal(mu.shape, check_generator(generator), mu)  # (batch, d)
+        z = mu + torch.exp(0.5 * logvar) * eps  # σ = exp(½ log σ²)
+        if not torch.isfinite(z).all():
+            limit = 2 * math.log(torch.finfo(z.dtype).max)  # 177.4 for float32
+            raise NonFiniteError(
+                f"z overflowed to infinity: logvar reaches {logvar.max().item()!r}, but "
+                f"σ = exp(½·logvar) overflows {z.dtype} for logvar above {limit:.4g}"
+            )
+        return z
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """One pass of the VAE: returns (reconstruction logits (batch, 1, 28, 28), μ, log σ²)."""
+    def forward(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One pass of the VAE: returns (reconstruction logits (batch, 1, 28, 28), μ, log σ²).
+
+        The sample z ~ q(z|x) draws its noise from `generator` (default: torch's global one).
+        """
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar)
+        z = self.reparameterize(mu, logvar, generator)
         return self.decode(z), mu, logvar
 
     @torch.no_grad()
@@ -149,17 +200,72 @@ class VAE(_MLPBase):
         return torch.sigmoid(self.decode(mu))
 
 
+def _finite_output(output: torch.Tensor, part: str) -> torch.Tensor:
+    """`output` of the model's `part`, unless it holds NaN or inf (then `NonFiniteError`)."""
+    if not torch.isfinite(output).all():
+        raise NonFiniteError(
+            f"the {part}'s output holds NaN or infinite values: the model's weights are not "
+            f"finite or far too large (a diverged training?); retrain or reload the model"
+        )
+    return output
+
+
+def _standard_normal(
+    shape: tuple[int, ...], generator: torch.Generator | None, like: torch.Tensor
+) -> torch.Tensor:
+    """Draws of N(0, 1) shaped `shape`, on `like`'s device and dtype, from `generator`."""
+    if generator is None:
+        return torch.randn(shape, dtype=like.dtype, device=like.device)
+    eps = torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
+    return eps.to(like.device)
+
+
+def check_model(model: object, name: str = "model", *, vae: bool = False) -> VAE | Autoencoder:
+    """Return `model` if it is a vaelib `VAE` (or, unless `vae`, an `Autoencoder`), else raise."""
+    if vae and not isinstance(model, VAE):
+        raise TypeError(
+            f"this measure needs a VAE (it reads q(z|x)), got {name} of type {type(model).__name__}"
+        )
+    if not isinstance(model, (VAE, Autoencoder)):
+        raise TypeError(f"{name} must be a vaelib VAE or Autoencoder, got {type(model).__name__}")
+    return model
+
+
+def model_device(model: VAE | Autoencoder) -> torch.device:
+    """The device that holds `model`'s weights."""
+    return model._weight().device
+
+
 def model_images(data: ImageData | torch.Tensor, model: nn.Module, name: str) -> torch.Tensor:
     """The image tensor of `data` (an `ImageData` or a tensor), checked against `model`'s input.
 
-    Raises a clear error for a model that is not a vaelib model, for a wrong shape or dtype,
-    for NaNs, for an empty data set and for values outside [0, 1].
+    Returns the images in the model's dtype (float16/bfloat16/float64 images are converted to
+    float32 here, once). Raises a clear error for a model that is not a vaelib model, for a
+    wrong type, shape or dtype, for NaNs, for an empty data set and for values outside [0, 1].
     """
-    if not isinstance(model, (VAE, Autoencoder)):
-        raise TypeError(f"model must be a vaelib VAE or Autoencoder, got {type(model).__name__}")
+    check_model(model)
     images = data.images if isinstance(data, ImageData) else data
-    check_images(images, name, model.config.image_shape)
-    return images
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(
+            f"{name} must be an ImageData or a tensor of images (n, "
+            f"{', '.join(map(str, model.config.image_shape))}), got {type(data).__name__}"
+        )
+    return check_images(images, name, model.config.image_shape, dtype=model._weight().dtype)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Put `model` in eval mode for the `with` block, then back in the mode it was in.
+
+    The previous mode comes back even when the block raises, so an error inside a metric never
+    leaves a model switched to eval mode.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 @torch.no_grad()
@@ -175,20 +281,16 @@ def latent_interpolation(
     `x_start`, `x_end`: (n, 1, 28, 28) in [0, 1], paired row by row.
     Returns grey levels in [0, 1], (n, steps, 1, 28, 28).
     """
-    check_positive_int(steps, "steps")
-    if steps < 2:
-        raise ValueError(f"steps must be at least 2 (the two ends), got {steps}")
-    model_images(x_start, model, "x_start")
-    model_images(x_end, model, "x_end")
+    steps = check_int(steps, "steps", minimum=2)
+    x_start = model_images(x_start, model, "x_start")
+    x_end = model_images(x_end, model, "x_end")
     check_same_shape(x_start, x_end, "x_start and x_end")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    z_start, z_end = (model.encode(x.to(device)) for x in (x_start, x_end))
-    if isinstance(model, VAE):  # encode returned (μ, log σ²): the code is μ
-        z_start, z_end = z_start[0], z_end[0]
-    t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)  # (1, steps, 1)
-    z = (1 - t) * z_start.unsqueeze(1) + t * z_end.unsqueeze(1)  # (n, steps, d)
-    images = torch.sigmoid(model.decode(z.flatten(0, 1)))  # (n·steps, 1, 28, 28)
-    model.train(was_training)
+    device = model_device(model)
+    with eval_mode(model):
+        z_start, z_end = (model.encode(x.to(device)) for x in (x_start, x_end))
+        if isinstance(model, VAE):  # encode returned (μ, log σ²): the code is μ
+            z_start, z_end = z_start[0], z_end[0]
+        t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)  # (1, steps, 1)
+        z = (1 - t) * z_start.unsqueeze(1) + t * z_end.unsqueeze(1)  # (n, steps, d)
+        images = torch.sigmoid(model.decode(z.flatten(0, 1)))  # (n·steps, 1, 28, 28)
     return images.view(len(x_start), steps, *model.config.image_shape).cpu()

@@ -2,7 +2,9 @@
 
 Batches are drawn by indexing one in-memory image tensor with a shuffled permutation, so an
 epoch costs only the model's own arithmetic. Every chapter trains through `fit`, with a seed, so
-that the numbers the book quotes come out the same on every run.
+that the numbers the book quotes come out the same on every run. `fit` and `evaluate` draw their
+randomness from their own seeded `torch.Generator`s, never from torch's global one: two runs with
+one seed give one result, one after the other or at the same time in two threads.
 """
 
 from __future__ import annotations
@@ -14,15 +16,37 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from vaelib._checks import NonFiniteError, check_non_negative, check_positive_int
+from vaelib._checks import (
+    NonFiniteError,
+    check_batch_size,
+    check_bool,
+    check_device,
+    check_non_negative,
+    check_positive_int,
+    check_seed,
+    check_sequence,
+)
+from vaelib.conditional import ConditionalVAE, conditional_vae_loss, model_labels
 from vaelib.data import ImageData
 from vaelib.device import pick_device
+from vaelib.divergence import (
+    DEFAULT_EXPLODE_FACTOR,
+    DivergenceGuard,
+    TrainingDivergedError,
+    check_explode_factor,
+)
 from vaelib.losses import LossParts, autoencoder_loss, vae_loss
-from vaelib.models import VAE, Autoencoder, MLPConfig, model_images
+from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
 
-
-class TrainingDivergedError(FloatingPointError):
-    """The loss became NaN or infinite during training."""
+__all__ = [
+    "History",
+    "TrainingDivergedError",
+    "compute_loss",
+    "evaluate",
+    "fit",
+    "seed_everything",
+    "sweep_beta",
+]
 
 
 @dataclass
@@ -56,9 +80,14 @@ class History:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and PyTorch's random number generators."""
+    """Seed Python's, NumPy's and PyTorch's global random number generators.
+
+    The chapters call it before building a model, which fixes the model's initial weights.
+    `seed`: an integer in [0, 2⁶³) (NumPy integers too); NumPy receives `seed mod 2³²`.
+    """
+    seed = check_seed(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
 
 
@@ -68,14 +97,28 @@ def compute_loss(
     beta: float = 1.0,
     free_bits: float = 0.0,
     capacity: float | None = None,
+    generator: torch.Generator | None = None,
+    labels: torch.Tensor | None = None,
 ) -> LossParts:
-    """The model's objective on a batch x (batch, 1, 28, 28): `vae_loss` or `autoencoder_loss`."""
+    """The model's objective on a batch x (batch, 1, 28, 28): `vae_loss` or `autoencoder_loss`.
+
+    The VAE's sample z ~ q(z|x) draws its noise from `generator` (default: torch's global one).
+    A `ConditionalVAE` also reads the batch's `labels` (batch,): `conditional_vae_loss`.
+    """
+    if isinstance(model, ConditionalVAE):
+        return conditional_vae_loss(model, x, labels, beta, free_bits, capacity, generator)
     if isinstance(model, VAE):
-        logits, mu, logvar = model(x)
+        logits, mu, logvar = model(x, generator)
         return vae_loss(logits, x, mu, logvar, beta=beta, free_bits=free_bits, capacity=capacity)
-    if isinstance(model, Autoencoder):
-        return autoencoder_loss(model(x), x)
-    raise TypeError(f"model must be a vaelib VAE or Autoencoder, got {type(model).__name__}")
+    check_model(model)
+    return autoencoder_loss(model(x), x)
+
+
+def _check_objective(beta: object, free_bits: object, capacity: object) -> tuple:
+    beta = check_non_negative(beta, "beta")
+    free_bits = check_non_negative(free_bits, "free_bits")
+    capacity = None if capacity is None else check_non_negative(capacity, "capacity")
+    return beta, free_bits, capacity
 
 
 @torch.no_grad()
@@ -90,25 +133,26 @@ def evaluate(
 ) -> dict[str, float]:
     """The objective and its parts on a whole data set, in nats per image.
 
-    The VAE's reconstruction term uses one sample z ~ q(z|x) per image, drawn with `seed`, so the
-    result is an unbiased single-sample estimate that is the same on every call.
-    Returns {"loss", "reconstruction", "kl"}.
+    The VAE's reconstruction term uses one sample z ~ q(z|x) per image, drawn from a CPU generator
+    seeded with `seed`, so the result is an unbiased single-sample estimate that is the same on
+    every call and every device. The model is in eval mode during the pass and back in its own
+    mode afterwards, even after an error. Returns {"loss", "reconstruction", "kl"}, each >= 0.
     """
     images = model_images(data, model, "data")
+    labels = model_labels(data, model, "data")  # None unless the model is conditional
+    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
+    batch_size = check_batch_size(batch_size)
+    generator = torch.Generator().manual_seed(check_seed(seed))
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    fork_devices = [device] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=fork_devices):
-        torch.manual_seed(seed)
-        sums = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}
+    sums = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}
+    with eval_mode(model):
         for start in range(0, len(images), batch_size):
             x = images[start : start + batch_size].to(device)
-            parts = compute_loss(model, x, beta, free_bits, capacity)
+            y = None if labels is None else labels[start : start + batch_size]
+            parts = compute_loss(model, x, beta, free_bits, capacity, generator, y)
             sums["loss"] += parts.total.item() * len(x)
             sums["reconstruction"] += parts.reconstruction.item() * len(x)
             sums["kl"] += parts.kl.item() * len(x)
-    model.train(was_training)
     return {name: total / len(images) for name, total in sums.items()}
 
 
@@ -127,81 +171,105 @@ def fit(
     seed: int = 0,
     device: str | torch.device | None = None,
     progress: bool = True,
+    explode_factor: float = DEFAULT_EXPLODE_FACTOR,
 ) -> History:
     """Train `model` with Adam on in-memory images and return its per-epoch `History`.
 
     Args:
-        model: a `VAE` or an `Autoencoder` (trained in place; moved to `device`).
+        model: a `VAE` or an `Autoencoder` (trained in place; moved to `device`). A
+            `ConditionalVAE` also reads the labels of `train` and `test`, then `ImageData`s.
         train, test: `ImageData` or image tensors (n, 1, 28, 28) in [0, 1]; `test` is optional.
+            float16/bfloat16/float64 images are converted to float32; all are checked up front.
         epochs: passes over the training set. batch_size: images per step. lr: Adam's step size.
         beta: weight β ≥ 0 of the KL term (ignored by the autoencoder).
         warmup_epochs: if > 0, β rises linearly from 0 to `beta` over this many epochs (KL warm-up).
         free_bits, capacity: see `vaelib.losses.vae_loss`.
-        seed: seeds the shuffling and the reparameterisation noise. Seed the model's initial
-            weights too, with `seed_everything`, before building it.
+        seed: seeds this run's own generator (`torch.Generator(device)`), which draws the
+            shuffling and the reparameterisation noise; torch's global generator is neither
+            used nor reseeded. Seed the initial weights with `seed_everything` before building.
         device: default `pick_device()`. progress: show a tqdm progress bar over the epochs.
+        explode_factor: a step diverges when its loss is not finite or exceeds `explode_factor`
+            times the largest of the run's first loss, the previous epoch's mean loss and 1 nat
+            (`math.inf`: only non-finite losses count). The rule is `vaelib.divergence`'s.
+
+    The model returns to its previous train/eval mode when `fit` ends, even after an error.
 
     Raises:
-        TrainingDivergedError: the loss became NaN or infinite (names the epoch and step).
+        TrainingDivergedError: a step diverged (names epoch, step, loss and the rule). The model's
+            weights are restored to those before the diverging optimiser step, and the optimiser
+            is discarded, so a retry with a smaller `lr` starts from sane weights.
+        TypeError, ValueError: a bad argument, named in the message.
     """
-    check_positive_int(epochs, "epochs")
-    check_positive_int(batch_size, "batch_size")
-    check_non_negative(lr, "lr")
-    beta = check_non_negative(beta, "beta")
+    check_model(model)
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_batch_size(batch_size)
+    lr = check_non_negative(lr, "lr")
+    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
     warmup_epochs = check_non_negative(warmup_epochs, "warmup_epochs")
+    seed = check_seed(seed)
+    progress = check_bool(progress, "progress")
+    explode_factor = check_explode_factor(explode_factor)
+    device = check_device(device) if device is not None else pick_device()
     train_images = model_images(train, model, "train")
     test_images = model_images(test, model, "test") if test is not None else None
+    train_labels = model_labels(train, model, "train")  # None unless the model is conditional
+    test_labels = model_labels(test, model, "test") if test is not None else None
 
-    device = torch.device(device) if device is not None else pick_device()
+    was_training = model.training
     model.to(device)
-    if device.type != "cpu":
-        train_images = train_images.to(device)
-    torch.manual_seed(seed)
-    shuffle = torch.Generator().manual_seed(seed)
+    train_images = train_images.to(device)
+    train_labels = None if train_labels is None else train_labels.to(device)
+    generator = torch.Generator(device).manual_seed(seed)  # shuffling and noise, this run only
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = -(-len(train_images) // batch_size)  # ceiling division
+    guard = DivergenceGuard(model, explode_factor, steps_per_epoch, lr)
     warmup_steps = warmup_epochs * steps_per_epoch
     history = History()
 
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     step = 0
-    for epoch in bar:
-        model.train()
-        sums = torch.zeros(3)  # loss, reconstruction, KL, summed over the epoch's images
-        batches = torch.randperm(len(train_images), generator=shuffle).split(batch_size)
-        for batch_number, index in enumerate(batches, start=1):
-            step += 1
-            beta_now = beta * min(1.0, step / warmup_steps) if warmup_steps > 0 else beta
-            x = train_images[index.to(train_images.device)]
-            try:
-                parts = compute_loss(model, x, beta_now, free_bits, capacity)
-                diverged = not torch.isfinite(parts.total)
-            except NonFiniteError:  # NaN weights show up as NaN codes before the loss
-                diverged = True
-            if diverged:
-                raise TrainingDivergedError(
-                    f"the loss became NaN or infinite at epoch {epoch}, "
-                    f"step {batch_number} of {steps_per_epoch}; try a smaller learning rate "
-                    f"(lr={lr}) or check the data for extreme values"
-                )
-            optimizer.zero_grad(set_to_none=True)
-            parts.total.backward()
-            optimizer.step()
-            parts_now = torch.stack([parts.total, parts.reconstruction, parts.kl])
-            sums += parts_now.detach().cpu() * len(x)
+    try:
+        for epoch in bar:
+            model.train()
+            sums = torch.zeros(3, device=device)  # loss, reconstruction, KL, summed over images
+            order = torch.randperm(len(train_images), generator=generator, device=device)
+            for batch_number, index in enumerate(order.split(batch_size), start=1):
+                step += 1
+                beta_now = beta * min(1.0, step / warmup_steps) if warmup_steps > 0 else beta
+                x = train_images[index]
+                y = None if train_labels is None else train_labels[index]
+                try:
+                    parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                    loss = parts.total.item()
+                except NonFiniteError:  # NaN weights show up as NaN codes before the loss
+                    loss = float("nan")
+                guard.check(loss, epoch, batch_number)  # raises, after restoring the weights
+                guard.save()  # the weights before this optimiser step
+                optimizer.zero_grad(set_to_none=True)
+                parts.total.backward()
+                optimizer.step()
+                parts_now = torch.stack([parts.total, parts.reconstruction, parts.kl])
+                sums += parts_now.detach() * len(x)
 
-        means = (sums / len(train_images)).tolist()
-        history.epoch.append(epoch)
-        history.beta.append(beta_now)
-        history.train_loss.append(means[0])
-        history.train_reconstruction.append(means[1])
-        history.train_kl.append(means[2])
-        if test_images is not None:
-            scores = evaluate(model, test_images, beta_now, free_bits, capacity, seed=seed)
-            history.test_loss.append(scores["loss"])
-            history.test_reconstruction.append(scores["reconstruction"])
-            history.test_kl.append(scores["kl"])
-        bar.set_postfix(loss=f"{means[0]:.1f}", kl=f"{means[2]:.1f}")
+            means = (sums / len(train_images)).tolist()
+            guard.end_epoch(means[0])
+            history.epoch.append(epoch)
+            history.beta.append(beta_now)
+            history.train_loss.append(means[0])
+            history.train_reconstruction.append(means[1])
+            history.train_kl.append(means[2])
+            if test_images is not None:
+                test_data = test_images if test_labels is None else test  # keep the labels
+                scores = evaluate(model, test_data, beta_now, free_bits, capacity, seed=seed)
+                history.test_loss.append(scores["loss"])
+                history.test_reconstruction.append(scores["reconstruction"])
+                history.test_kl.append(scores["kl"])
+            bar.set_postfix(loss=f"{means[0]:.1f}", kl=f"{means[2]:.1f}")
+    except TrainingDivergedError as error:
+        error.history = history
+        raise
+    finally:
+        model.train(was_training)
     return history
 
 
@@ -217,20 +285,28 @@ def sweep_beta(
 ) -> list[tuple[VAE, History]]:
     """Train one fresh VAE per β, each from the same seeded initial weights; return them in order.
 
-    For each β: `seed_everything(seed)`, build `VAE(config)`, then
+    For each β: build `VAE(config)` with torch's generator seeded with `seed` — inside
+    `torch.random.fork_rng`, so the caller's global random state is left as it was — then
     `fit(model, train, test, epochs=epochs, beta=β, seed=seed, progress=False, **fit_kwargs)`.
-    Every model thus starts from identical weights and sees the same batches, so the models
-    differ only through β (and whatever `fit_kwargs`, e.g. `free_bits`, say).
+    Every model thus starts from identical weights (those of `seed_everything(seed)` followed by
+    `VAE(config)`) and sees the same batches, so the models differ only through β (and whatever
+    `fit_kwargs`, e.g. `free_bits`, say). All the βs are checked before the first model trains.
 
     Returns a list of `(model, history)` pairs, one per β, in the order of `betas`.
     """
+    betas = [check_non_negative(b, "each value of betas") for b in check_sequence(betas, "betas")]
     if len(betas) == 0:
-        raise ValueError("betas must hold at least one value of β")
+        raise ValueError("betas must hold at least one value of β, got an empty sequence")
+    if config is not None and not isinstance(config, MLPConfig):
+        raise TypeError(f"config must be an MLPConfig or None, got {type(config).__name__}")
+    seed = check_seed(seed)
+    epochs = check_positive_int(epochs, "epochs")
     fit_kwargs.setdefault("progress", False)
     results = []
     for beta in betas:
-        seed_everything(seed)
-        model = VAE(config)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = VAE(config)
         history = fit(model, train, test, epochs=epochs, beta=beta, seed=seed, **fit_kwargs)
         results.append((model, history))
     return results
