@@ -5,9 +5,13 @@ The modules follow the flow of a chapter, and lower ones never import higher one
 """
 
 from vaelib.checkpoints import load_model, save_model
-from vaelib.classifier import ImageClassifier, classifier_accuracy, train_classifier
+from vaelib.classifier import (
+    ImageClassifier,
+    classifier_accuracy,
+    classifier_cache_dir,
+    train_classifier,
+)
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
-from vaelib.device import pick_device
 from vaelib.data import (
     DATA_ENV_VAR,
     CorruptDataError,
@@ -20,10 +24,10 @@ from vaelib.data import (
     load_mnist,
     pixel_interpolation,
 )
+from vaelib.device import pick_device
 from vaelib.disentanglement import (
     factor_entropy,
     latent_traversal,
-    linear_probe_accuracy,
     mig_per_factor,
     mutual_information_gap,
     mutual_information_matrix,
@@ -110,7 +114,6 @@ __all__ = [
     "latent_activity",
     "latent_interpolation",
     "latent_traversal",
-    "linear_probe_accuracy",
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
@@ -136,6 +139,7 @@ __all__ = [
     "sweep_beta",
     "total_variation",
     "train_classifier",
+    "classifier_cache_dir",
     "train_vae",
     "vae_loss",
 ]

@@ -1,13 +1,19 @@
 """A small convolutional classifier of the data set: the eye with which the book judges samples.
 
 `train_classifier` fits an `ImageClassifier` to a labelled `ImageData` in seconds on a CPU (two
-passes over MNIST's 60,000 training images reach about 98.5 % test accuracy). `vaelib.quality`
+passes over MNIST's 60,000 training images reach 98.7 % test accuracy). `vaelib.quality`
 then reads two things from it: its class probabilities (is a sample recognisably some class?)
 and its feature vector, the layer before the class scores (does a set of samples spread like
 real images do?).
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -108,6 +114,7 @@ def train_classifier(
     feature_dim: int = 64,
     seed: int = 0,
     device: str | torch.device | None = None,
+    cache: bool = True,
 ) -> ImageClassifier:
     """Fit an `ImageClassifier` to the labelled images `train` and return it in evaluation mode.
 
@@ -119,10 +126,13 @@ def train_classifier(
     Args:
         train: an `ImageData` (images (n, 1, 28, 28) in [0, 1], labels (n,) below
             `len(train.classes)`); e.g. `load_mnist("train")`.
-        epochs: passes over `train`. The defaults take about 10–20 s on two CPU cores and reach
-            about 98.5 % test accuracy on MNIST and about 90 % on Fashion-MNIST.
+        epochs: passes over `train`. The defaults take about 15 s on two idle CPU cores (25 s
+            of CPU time) and reach 98.7 % test accuracy on MNIST, 88.9 % on Fashion-MNIST.
         feature_dim: size of the feature layer read by `vaelib.quality`.
         device: default `pick_device()`.
+        cache: keep the trained weights in `classifier_cache_dir()` and reuse them when the same
+            images, labels and settings ask again (training is deterministic, so a cached
+            classifier is the one training would give: the chapters train it once, not once each).
     """
     if not isinstance(train, ImageData):
         raise TypeError(
@@ -136,6 +146,15 @@ def train_classifier(
     _check_labels(train)
     images = check_images(train.images, "train.images")
     device = check_device(device) if device is not None else pick_device()
+    if not isinstance(cache, bool):
+        raise TypeError(f"cache must be True or False, got {cache!r}")
+    settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, feature_dim=feature_dim, seed=seed)
+    path = _cache_path(train, settings) if cache else None
+    if path is not None and path.is_file():
+        try:
+            return _load_cached(path, train, feature_dim, device)
+        except (OSError, RuntimeError, KeyError, ValueError, pickle.UnpicklingError):
+            pass  # an unreadable or stale cache entry is trained again and overwritten
 
     with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
         torch.manual_seed(seed)
@@ -156,7 +175,46 @@ def train_classifier(
             loss.backward()
             optimizer.step()
             schedule.step()
-    return model.eval()
+    model.eval()
+    if path is not None:
+        _save_cached(path, model)
+    return model
+
+
+def classifier_cache_dir() -> Path:
+    """Where trained classifiers are kept: `$VAELIB_CACHE`, else `~/.cache/vaelib/classifiers`."""
+    if os.environ.get("VAELIB_CACHE"):
+        return Path(os.environ["VAELIB_CACHE"]).expanduser() / "classifiers"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "vaelib" / "classifiers"
+
+
+def _cache_path(train: ImageData, settings: dict) -> Path:
+    """A file name that changes with the images, labels, settings and torch version."""
+    digest = hashlib.sha256()
+    digest.update(train.images.detach().cpu().contiguous().numpy().tobytes())
+    digest.update(train.labels.detach().cpu().contiguous().numpy().tobytes())
+    digest.update(json.dumps([settings, list(train.classes), torch.__version__]).encode())
+    return classifier_cache_dir() / f"{train.name}-{digest.hexdigest()[:16]}.pt"
+
+
+def _save_cached(path: Path, model: ImageClassifier) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, partial)
+        partial.replace(path)  # atomic: a reader never sees half a file
+    except OSError:
+        pass  # a read-only home is no reason to fail: the classifier is simply not kept
+
+
+def _load_cached(
+    path: Path, train: ImageData, feature_dim: int, device: torch.device
+) -> ImageClassifier:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model = ImageClassifier(train.classes, feature_dim, tuple(train.images.shape[1:]))
+    model.load_state_dict(state)
+    return model.to(device).eval()
 
 
 def classifier_accuracy(classifier: ImageClassifier, data: ImageData) -> float:

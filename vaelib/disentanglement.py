@@ -23,7 +23,7 @@ from __future__ import annotations
 import torch
 
 from vaelib._checks import check_positive_int, check_same_shape, check_seed, check_tensor
-from vaelib.models import VAE, Autoencoder
+from vaelib.models import VAE, Autoencoder, check_model, eval_mode
 
 
 def _check_codes_and_factors(codes: torch.Tensor, factors: torch.Tensor) -> None:
@@ -179,8 +179,7 @@ def latent_traversal(
     `z`: one code, (d,) — e.g. the posterior mean μ(x) of an image. `dims`: default all d.
     Returns grey levels in [0, 1], (len(dims), steps, 1, 28, 28).
     """
-    if not isinstance(model, (VAE, Autoencoder)):
-        raise TypeError(f"model must be a vaelib VAE or Autoencoder, got {type(model).__name__}")
+    check_model(model)  # a ConditionalVAE's decode asks for the labels, which this does not pass
     d = model.config.latent_dim
     check_tensor(z, "z", ndim=1)
     if z.shape[0] != d:
@@ -196,66 +195,6 @@ def latent_traversal(
     codes = z.detach().cpu().float().repeat(len(dims), steps, 1)  # (rows, steps, d)
     for row, j in enumerate(dims):
         codes[row, :, j] = values
-    was_training = model.training
-    model.eval()
-    images = torch.sigmoid(model.decode(codes.flatten(0, 1).to(device)))  # (rows·steps, 1, 28, 28)
-    model.train(was_training)
+    with eval_mode(model):
+        images = torch.sigmoid(model.decode(codes.flatten(0, 1).to(device)))  # (rows·steps, …)
     return images.view(len(dims), steps, *model.config.image_shape).cpu()
-
-
-def linear_probe_accuracy(
-    train_codes: torch.Tensor,
-    train_labels: torch.Tensor,
-    test_codes: torch.Tensor,
-    test_labels: torch.Tensor,
-    steps: int = 100,
-) -> float:
-    """How much a code says about a label: test accuracy of a logistic regression on the codes.
-
-    A multinomial logistic regression p(y|z) = softmax(Wz + b), on codes standardised with the
-    training codes' mean and standard deviation, is fitted to (`train_codes`, `train_labels`) by
-    full-batch L-BFGS from zero weights (so the result is the same on every run) and scored on
-    (`test_codes`, `test_labels`). Chance is the frequency of the commonest test label.
-
-    Codes: (n, d) and (m, d); labels: (n,) and (m,) int64 class indices. Returns a fraction in
-    [0, 1].
-    """
-    check_tensor(train_codes, "train_codes", ndim=2)
-    check_tensor(test_codes, "test_codes", ndim=2)
-    if train_codes.shape[1] != test_codes.shape[1]:
-        raise ValueError(
-            f"train_codes and test_codes must have the same dimension, got "
-            f"{train_codes.shape[1]} and {test_codes.shape[1]}"
-        )
-    for labels, codes, name in (
-        (train_labels, train_codes, "train_labels"),
-        (test_labels, test_codes, "test_labels"),
-    ):
-        check_tensor(labels, name, ndim=1, floating=False)
-        if labels.dtype != torch.int64 or len(labels) != len(codes) or labels.min() < 0:
-            raise ValueError(
-                f"{name} must be int64 class indices >= 0, one per code ({len(codes)}), "
-                f"got dtype {labels.dtype} and shape {tuple(labels.shape)}"
-            )
-    check_positive_int(steps, "steps")
-    mean, std = train_codes.mean(dim=0), train_codes.std(dim=0).clamp(min=1e-6)  # (d,)
-    x_train = ((train_codes - mean) / std).double()  # (n, d)
-    classes = int(max(train_labels.max(), test_labels.max())) + 1
-    linear = torch.nn.Linear(x_train.shape[1], classes).double()
-    torch.nn.init.zeros_(linear.weight)
-    torch.nn.init.zeros_(linear.bias)
-    optimizer = torch.optim.LBFGS(
-        linear.parameters(), max_iter=steps, line_search_fn="strong_wolfe"
-    )
-
-    def closure():
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(linear(x_train), train_labels)
-        loss.backward()
-        return loss
-
-    with torch.enable_grad():
-        optimizer.step(closure)
-    with torch.no_grad():
-        predictions = linear(((test_codes - mean) / std).double()).argmax(dim=1)  # (m,)
-    return float((predictions == test_labels).double().mean())
