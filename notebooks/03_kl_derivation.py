@@ -20,10 +20,11 @@
 #
 # - derive $\operatorname{KL}\big(\mathcal{N}(\mu, \sigma^2) \,\|\, \mathcal{N}(0, 1)\big)$ step by
 #   step, then extend it to a diagonal Gaussian in $d$ dimensions;
-# - check the closed form `vaelib.gaussian_kl` against a Monte-Carlo estimate (within its
-#   standard error) and against `torch.distributions.kl_divergence`;
+# - check the closed form `vaelib.gaussian_kl` against a Monte-Carlo estimate (within a few of
+#   its standard errors) and against `torch.distributions.kl_divergence`;
 # - see the KL as a landscape over $(\mu, \sigma)$ whose gradient pulls every posterior towards
 #   $\mu = 0$, $\sigma = 1$;
+# - move $\mu$ and $\sigma$ yourself in an interactive figure and watch the KL's two parts;
 # - see why the encoder outputs $\log \sigma^2$ rather than $\sigma$.
 #
 # The VAE's loss has two terms. The reconstruction term is a binary cross-entropy that every
@@ -36,7 +37,7 @@
 #
 # and that line is where the prior $p(z) = \mathcal{N}(0, I)$ enters the model. This chapter
 # derives it, checks it against two independent computations, and shows what it does to an
-# encoder. Nothing is trained here; every number is computed in a fraction of a second.
+# encoder. Nothing is trained here.
 
 # %% tags=["remove-cell"]
 # Colab only: install vaelib from the book's repository. Elsewhere this cell does nothing.
@@ -65,7 +66,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 import vaelib
-from vaelib import plots
+from vaelib import interactive, plots
 
 # %%
 vaelib.seed_everything(0)
@@ -75,21 +76,25 @@ DEVICE = vaelib.pick_device()
 # This chapter needs no data set: the KL term depends on an image $x$ only through the
 # encoder's outputs $\mu(x)$ and $\log \sigma^2(x)$, so we study it as a function of those.
 # For the checks below we draw a small batch of such outputs at random: 4 "images", each with
-# $d = 20$ latent dimensions, means spread around 0 and variances between $e^{-3} \approx 0.05$
-# and $e^{1} \approx 2.7$.
+# $d = 20$ latent dimensions, means spread around 0 (standard deviation 1.5) and variances
+# between $e^{-3} \approx 0.05$ and $e^{1} \approx 2.7$.
 
 # %%
+IMAGES, LATENT_DIM = 4, 20  # the batch of encoder outputs we study, and d
+MU_SPREAD = 1.5  # standard deviation of the means
+LOGVAR_RANGE = (-3.0, 1.0)  # log σ² is uniform on this interval
+
 generator = torch.Generator().manual_seed(0)
-mu = 1.5 * torch.randn(4, 20, generator=generator)  # (batch, d)
-logvar = torch.empty(4, 20).uniform_(-3, 1, generator=generator)  # log σ², (batch, d)
+mu = MU_SPREAD * torch.randn(IMAGES, LATENT_DIM, generator=generator)  # (batch, d)
+logvar = torch.empty(IMAGES, LATENT_DIM).uniform_(*LOGVAR_RANGE, generator=generator)  # log σ²
 print(f"mu: {tuple(mu.shape)}, logvar: {tuple(logvar.shape)}")
 
 # %% [markdown]
 # ## One dimension
 #
 # Let $q(z) = \mathcal{N}(z; \mu, \sigma^2)$ and $p(z) = \mathcal{N}(z; 0, 1)$. The
-# Kullback–Leibler divergence of $q$ from $p$ is the expected log-ratio of their densities
-# under $q$:
+# Kullback–Leibler divergence {cite:p}`kullback1951information` of $q$ from $p$ is the expected
+# log-ratio of their densities under $q$:
 #
 # $$
 # \operatorname{KL}(q \,\|\, p) = \mathbb{E}_{q(z)}\big[\log q(z) - \log p(z)\big].
@@ -177,7 +182,7 @@ print("closed-form KL per image (nats):", [f"{v:.2f}" for v in kl.tolist()])
 # estimate by no more than a few standard errors.
 
 # %%
-N = 100_000
+N = 100_000  # Monte-Carlo samples per image
 q = Normal(mu, torch.exp(0.5 * logvar))  # batch of diagonal Gaussians, (batch, d)
 prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
 torch.manual_seed(0)
@@ -191,15 +196,46 @@ for i in range(len(kl)):
         f"image {i}: closed form {kl[i]:6.2f}   Monte Carlo {mc_kl[i]:6.2f} ± {mc_se[i]:.2f} (SE)"
         f"   difference = {z_scores[i]:+.1f} SE"
     )
-assert (z_scores.abs() < 4).all(), "the closed form disagrees with Monte Carlo"
-assert (mc_se < 0.05).all(), "the Monte-Carlo check is too coarse to be a test"
-assert (20 / 2) / mc_se.max() > 100  # a missing "−1" (d/2 nats) would be > 100 SE away
+assert (z_scores.abs() < 4).all(), (
+    "every closed-form value lies within 4 standard errors of its Monte-Carlo estimate"
+)
+assert (mc_se < 0.05).all(), "the standard errors are small (under 0.05 nats)"
 
 # %% [markdown]
 # Every closed-form value lies within 4 standard errors of its Monte-Carlo estimate, and the
-# standard errors are small (under 0.05 nats), so the check is sharp: an error as small as a
-# forgotten $\tfrac12$ on one term, or a missing $-1$ (which would shift each image's KL by
-# $d/2 = 10$ nats), would be caught more than a hundred standard errors away.
+# standard errors are small (under 0.05 nats). Is the check sharp enough to catch a wrong
+# formula? We put three typical slips through it: $\sigma$ typed where $\sigma^2$ belongs,
+# $\log\sigma$ where $\log\sigma^2$ belongs, and the $-1$ left out (which shifts every image's
+# KL by $d/2 = 10$ nats). For each we print the largest distance, over the four images, between
+# the wrong value and the Monte-Carlo estimate, in standard errors.
+
+# %%
+slips = {
+    "σ for σ²": -0.5 * (1 + logvar - mu**2 - torch.exp(0.5 * logvar)).sum(dim=-1),
+    "log σ for log σ²": -0.5 * (1 + 0.5 * logvar - mu**2 - logvar.exp()).sum(dim=-1),
+    "the −1 left out": -0.5 * (logvar - mu**2 - logvar.exp()).sum(dim=-1),
+}
+slip_distance = {
+    name: ((wrong - mc_kl) / mc_se).abs().max().item() for name, wrong in slips.items()
+}
+slip_size = {name: (wrong - kl).abs().max().item() for name, wrong in slips.items()}
+for name in slips:
+    print(
+        f"{name:>17}: off by up to {slip_size[name]:5.1f} nats, "
+        f"{round(slip_distance[name], -1):5.0f} SE from Monte Carlo"
+    )
+assert min(slip_distance.values()) > 10, (
+    "every slip lands more than ten standard errors from the Monte-Carlo estimate"
+)
+assert slip_size["σ for σ²"] == min(slip_size.values()) < 2, (
+    "the smallest slip, σ for σ², moves the KL by less than two nats"
+)
+assert slip_distance["the −1 left out"] > 200, "a missing −1 is caught hundreds of SE away"
+
+# %% [markdown]
+# The smallest slip, $\sigma$ for $\sigma^2$, moves the KL by less than two nats, yet every
+# slip lands more than ten standard errors from the estimate, and the missing $-1$ hundreds:
+# the Monte-Carlo check is sharp enough to catch the errors one actually makes.
 #
 # ## Check 2: `torch.distributions`
 #
@@ -212,7 +248,9 @@ assert (20 / 2) / mc_se.max() > 100  # a missing "−1" (d/2 nats) would be > 10
 torch_kl = kl_divergence(q, prior).sum(dim=-1)  # (batch,)
 max_gap = (torch_kl - kl).abs().max().item()
 print(f"largest |vaelib − torch.distributions| = {max_gap:.1e} nats")
-assert torch.allclose(kl, torch_kl, rtol=1e-5, atol=1e-5)
+assert torch.allclose(kl, torch_kl, rtol=1e-5, atol=1e-5), (
+    "vaelib and torch.distributions agree to float32 round-off"
+)
 
 # %% [markdown]
 # The two agree to float32 round-off. Both checks are also part of the library's test suite
@@ -243,17 +281,36 @@ vaelib.gaussian_kl_per_dim(mu_1, 2 * torch.log(sigma_1)).sum().backward()
 expected_mu, expected_sigma = 1.5, 0.2 - 1 / 0.2
 print(f"∂KL/∂μ = {mu_1.grad.item():.3f} (formula {expected_mu:.3f})")
 print(f"∂KL/∂σ = {sigma_1.grad.item():.3f} (formula {expected_sigma:.3f})")
-assert math.isclose(mu_1.grad.item(), expected_mu, rel_tol=1e-5)
-assert math.isclose(sigma_1.grad.item(), expected_sigma, rel_tol=1e-5)
+assert math.isclose(mu_1.grad.item(), expected_mu, rel_tol=1e-5), "autograd agrees: ∂KL/∂μ = μ"
+assert math.isclose(sigma_1.grad.item(), expected_sigma, rel_tol=1e-5), (
+    "autograd agrees: ∂KL/∂σ = σ − 1/σ"
+)
 
 # %% [markdown]
 # The figure draws the KL of one dimension over a grid of $(\mu, \sigma)$, with streamlines
 # along $-\nabla \operatorname{KL}$: the path plain gradient descent on the KL term alone would
-# move an encoder's output. All paths end at the star, $(\mu, \sigma) = (0, 1)$. The contours are
-# bowls in $\mu$ but lopsided in $\sigma$: steep below $\sigma = 1$, gentle above it.
+# move an encoder's output. All paths end at the star, $(\mu, \sigma) = (0, 1)$: the KL is
+# convex in $(\mu, \sigma)$ (its second derivatives are $1$ and $1 + 1/\sigma^2$, with no
+# cross term), so the flow has nowhere else to stop. The contours are bowls in $\mu$ but
+# lopsided in $\sigma$: steeper below $\sigma = 1$ than above it.
 
 # %%
-plots.plot_kl_landscape()
+SIGMA_RANGE = (0.05, 3.0)  # the figure's σ axis
+plots.plot_kl_landscape(sigma_range=SIGMA_RANGE)
+
+# %% [markdown]
+# How lopsided? Half a unit below the optimum and half a unit above it, at $\mu = 0$:
+
+# %%
+sigma_pair = torch.tensor([[0.5, 1.5]], requires_grad=True)  # σ = 1 ∓ 0.5
+kl_pair = vaelib.gaussian_kl_per_dim(torch.zeros(1, 2), 2 * torch.log(sigma_pair))
+kl_pair.sum().backward()
+slope_pair = sigma_pair.grad[0]
+for s, k, g in zip(sigma_pair[0].tolist(), kl_pair[0].tolist(), slope_pair.tolist()):
+    print(f"σ = {s:.1f}: KL = {k:.3f} nats, ∂KL/∂σ = {g:+.2f}")
+kl_ratio, slope_ratio = kl_pair[0, 0] / kl_pair[0, 1], -slope_pair[0] / slope_pair[1]
+print(f"below / above: KL {kl_ratio:.1f}x, slope {slope_ratio:.1f}x")
+assert kl_ratio > 1.3 and slope_ratio > 1.5, "the KL is steeper below σ = 1 than above it"
 
 # %% [markdown]
 # This is the whole of what the KL term wants: every image's posterior should be the prior,
@@ -271,21 +328,30 @@ plots.plot_kl_landscape()
 # two at its prior value:
 
 # %%
-log_var_sharp = math.log(0.1**2)
-offset_part = vaelib.gaussian_kl_per_dim(torch.tensor([[1.0]]), torch.tensor([[0.0]])).item()
-sharp_part = vaelib.gaussian_kl_per_dim(
-    torch.tensor([[0.0]]), torch.tensor([[log_var_sharp]])
-).item()
-both = vaelib.gaussian_kl_per_dim(torch.tensor([[1.0]]), torch.tensor([[log_var_sharp]])).item()
-print(f"offset μ = 1: {offset_part:.2f} nats   sharpness σ = 0.1: {sharp_part:.2f} nats")
-print(f"both: {both:.2f} nats")
-assert math.isclose(both, offset_part + sharp_part, rel_tol=1e-5)
-assert sharp_part > 3 * offset_part
+MU_EXAMPLE, SIGMA_EXAMPLE = 1.0, 0.1
+mu_ex = torch.tensor([[MU_EXAMPLE]])
+log_var_sharp = torch.tensor([[math.log(SIGMA_EXAMPLE**2)]])
+offset_part = vaelib.gaussian_kl_per_dim(mu_ex, torch.zeros(1, 1)).item()
+sharp_part = vaelib.gaussian_kl_per_dim(torch.zeros(1, 1), log_var_sharp).item()
+both = vaelib.gaussian_kl_per_dim(mu_ex, log_var_sharp).item()
+print(f"offset μ = {MU_EXAMPLE}: {offset_part:.2f} nats", end="   ")
+print(f"sharpness σ = {SIGMA_EXAMPLE}: {sharp_part:.2f} nats")
+print(f"both: {both:.2f} nats; sharpness / offset = {sharp_part / offset_part:.1f}")
+assert math.isclose(both, offset_part + sharp_part, rel_tol=1e-5), "the two parts add"
+assert sharp_part > 3 * offset_part, "sharpness costs more than three times as much as the offset"
 
 # %% [markdown]
 # The two parts add, and sharpness costs more than three times as much as the offset:
 # what the KL charges most for is a posterior that pins $z$ down precisely.
 #
+# The figure below lets you move $\mu$ and $\sigma$ yourself. It starts at the example above and
+# recomputes the two parts and their sum as you drag the sliders; it runs in your browser, so it
+# moves in the book's web pages and in Jupyter or Colab, though not in a printed copy.
+
+# %%
+interactive.kl_explorer(mu=MU_EXAMPLE, sigma=SIGMA_EXAMPLE)
+
+# %% [markdown]
 # ## Why the encoder outputs $\log \sigma^2$
 #
 # The encoder's last layer is linear, so its outputs can be any real numbers. We need a
@@ -302,7 +368,7 @@ assert sharp_part > 3 * offset_part
 raw = torch.tensor([[-1.0, 0.0, 0.5, 2.0]])  # four possible outputs of a linear layer
 kl_as_logvar = vaelib.gaussian_kl_per_dim(torch.zeros_like(raw), raw)
 print("read as log σ²: σ =", [f"{v:.2f}" for v in torch.exp(0.5 * raw)[0].tolist()])
-print("                KL =", [f"{v:.2f}" for v in kl_as_logvar[0].clamp(min=0).tolist()])
+print("                KL =", [f"{v:.2f}" for v in (kl_as_logvar[0].clamp(min=0) + 0.0).tolist()])
 logvar_of_sigma = torch.log(raw**2)
 print("read as σ:      log σ² =", [f"{v:.2f}" for v in logvar_of_sigma[0].tolist()])
 refusals = []
@@ -318,30 +384,36 @@ for name, attempt in [
     except ValueError:
         refusals.append(name)
 print("refused:", refusals)
-assert torch.isfinite(kl_as_logvar).all()
-assert len(refusals) == 2
-kl_minus_one = vaelib.gaussian_kl_per_dim(
-    torch.zeros(1, 1), torch.log(torch.tensor([[(-1.0) ** 2]]))
+assert torch.isfinite(kl_as_logvar).all(), "every real number is a valid log σ²"
+assert refusals == ["vaelib.gaussian_kl_per_dim", "torch.distributions.Normal"], (
+    "read as σ, a zero output is rejected by vaelib and torch.distributions refuses σ ≤ 0"
 )
-print(f"KL for σ = −1: {abs(kl_minus_one.item()):.2f} nats (the same as for σ = 1)")
-assert kl_minus_one.abs().item() < 1e-6
+signed_sigma = torch.tensor([[-1.0, 1.0]])
+kl_signed = vaelib.gaussian_kl_per_dim(torch.zeros(1, 2), torch.log(signed_sigma**2))
+print(
+    f"KL for σ = −1: {kl_signed[0, 0].abs():.2f} nats, for σ = 1: {kl_signed[0, 1].abs():.2f} nats"
+)
+assert kl_signed[0, 0] == kl_signed[0, 1] and kl_signed.abs().max() < 1e-6, (
+    "a formula that only sees σ² gives σ = −1 the same KL as σ = 1, zero"
+)
 
 # %% [markdown]
 # Worse, a formula that only sees $\sigma^2$ gives $\sigma = -1$ the same KL as $\sigma = 1$,
 # zero: nothing would stop training from wandering into negative values, or through zero. Clamping,
 # `abs` or a softplus can repair positivity, but the logarithm also fixes the next two problems.
 #
-# **2. The range a network can produce.** Posterior standard deviations of a trained VAE span
-# orders of magnitude: close to 1 for dimensions the model does not use, and far smaller for
-# the informative ones, which shrink as training goes on. In $\log\sigma^2$ these are evenly spaced
-# numbers of moderate size, exactly what a linear layer produces easily:
+# **2. The range a network can produce.** Posterior standard deviations of a trained VAE can
+# span orders of magnitude: close to 1 for a dimension the model does not use, far smaller for an
+# informative one ([chapter 4](04_vae_mnist.ipynb) prints the range of a trained model's). In
+# $\log\sigma^2$ these are evenly spaced numbers of moderate size, exactly what a linear layer
+# produces easily: three orders of magnitude of $\sigma$, from $0.001$ to $1$, become the
+# interval from $2 \ln 0.001 \approx -13.8$ to $0$.
 
 # %%
 sigmas = torch.tensor([1e-3, 1e-2, 1e-1, 1.0, 3.0])
 logvars = torch.log(sigmas**2)
 for s, lv in zip(sigmas.tolist(), logvars.tolist()):
     print(f"σ = {s:7.3f}   log σ² = {lv:6.2f}")
-assert logvars.abs().max() < 14  # six orders of magnitude of σ fit in |log σ²| < 14
 
 # %% [markdown]
 # **3. Gradients.** With respect to $\sigma$, the KL's gradient $\sigma - 1/\sigma$ explodes as
@@ -366,24 +438,31 @@ for s, g_sigma, g_logvar in zip(
     sigmas.tolist(), sigma_leaf.grad.tolist(), logvar_leaf.grad.tolist()
 ):
     print(f"σ = {s:7.3f}   ∂KL/∂σ = {g_sigma:9.2f}   ∂KL/∂log σ² = {g_logvar:6.3f}")
-assert sigma_leaf.grad[0] < -900  # ≈ −1/σ = −1000 at σ = 0.001
-assert (logvar_leaf.grad >= -0.5).all()
-assert torch.allclose(logvar_leaf.grad, 0.5 * (sigmas**2 - 1))
+assert torch.allclose(sigma_leaf.grad, sigmas - 1 / sigmas), (
+    "with respect to σ, the KL's gradient is σ − 1/σ, which explodes as the posterior sharpens"
+)
+assert torch.allclose(logvar_leaf.grad, 0.5 * (sigmas**2 - 1)), (
+    "with respect to log σ², the gradient is ½(σ² − 1), bounded below by −½"
+)
 
 # %% [markdown]
 # What that means for an optimiser: take one plain gradient step on the KL of a dimension
 # with $\sigma = 0.01$, with a learning rate of $0.1$, in each parameterisation.
 
 # %%
-lr = 0.1
-sigma_0 = 0.01
-sigma_after_sigma_step = sigma_0 - lr * (sigma_0 - 1 / sigma_0)
-logvar_after = math.log(sigma_0**2) - lr * 0.5 * (sigma_0**2 - 1)
-sigma_after_logvar_step = math.exp(0.5 * logvar_after)
-print(f"step in σ:      σ goes from {sigma_0} to {sigma_after_sigma_step:.2f}")
-print(f"step in log σ²: σ goes from {sigma_0} to {sigma_after_logvar_step:.4f}")
-assert 9 < sigma_after_sigma_step < 11  # overshoots the optimum σ = 1 about tenfold
-assert 1.01 * sigma_0 < sigma_after_logvar_step < 1.1 * sigma_0  # a few per cent, rightwards
+LR, SIGMA_0 = 0.1, 0.01
+sigma_param = torch.tensor([[SIGMA_0]], requires_grad=True)
+logvar_param = torch.tensor([[math.log(SIGMA_0**2)]], requires_grad=True)
+vaelib.gaussian_kl_per_dim(torch.zeros(1, 1), 2 * torch.log(sigma_param)).sum().backward()
+vaelib.gaussian_kl_per_dim(torch.zeros(1, 1), logvar_param).sum().backward()
+sigma_after_sigma_step = (sigma_param - LR * sigma_param.grad).item()
+sigma_after_logvar_step = torch.exp(0.5 * (logvar_param - LR * logvar_param.grad)).item()
+print(f"step in σ:      σ goes from {SIGMA_0} to {sigma_after_sigma_step:.2f}")
+print(f"step in log σ²: σ goes from {SIGMA_0} to {sigma_after_logvar_step:.4f}")
+assert 9 < sigma_after_sigma_step < 11, "one step in σ lands about ten times wider than the prior"
+assert 1.01 * SIGMA_0 < sigma_after_logvar_step < 1.1 * SIGMA_0, (
+    "in log σ², the same step moves σ by a few per cent, in the right direction"
+)
 
 # %% [markdown]
 # In $\sigma$, one step throws the posterior from very sharp, far past the optimum, to
@@ -394,10 +473,10 @@ assert 1.01 * sigma_0 < sigma_after_logvar_step < 1.1 * sigma_0  # a few per cen
 # magnitude.
 #
 # The logarithm is not free of hazards: in the other direction $\partial\operatorname{KL}/\partial v
-# = \tfrac12(\sigma^2 - 1)$ grows like $e^{v}/2$, and $\exp$ overflows for large $v$. In practice
-# the KL itself keeps $\sigma$ near or below 1, which is why this side seldom bites; a model that
-# diverges with NaN losses often has a $\log\sigma^2$ that ran away upward, and `vaelib.fit`
-# stops with a `TrainingDivergedError` that names the step when it happens.
+# = \tfrac12(\sigma^2 - 1)$ grows like $e^{v}/2$, and $\exp$ overflows for large $v$. The same
+# gradient is positive for every $\sigma > 1$, so the KL term itself pushes a wide posterior back
+# towards 1; a $\log\sigma^2$ that runs away upward anyway is one way a training run ends in NaN
+# losses, and `vaelib.fit` then stops with a `TrainingDivergedError` that names the step.
 #
 # ## Summary
 #

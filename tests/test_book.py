@@ -12,6 +12,10 @@ Playwright. A page fails on:
 - math that MathJax did not typeset: every `.math` element must hold an `mjx-container`, no
   MathJax error box may appear, and no raw `\\(`, `\\[` or `$$` may be left in the text.
 
+The interactive figures of chapters 3, 6 and 8 are then driven on their built pages as a reader
+would (sliders set, pointer moved): the numbers they show must equal Python's and the picture
+must change with the input; a screenshot of each in two states is saved.
+
 Each chapter page must also carry an "open in Colab" link built from `repository:` in
 `_config.yml`. A full-page screenshot of every page is saved to `_build/screenshots/`.
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import math
 import re
 import shutil
 import subprocess
@@ -32,6 +37,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 import yaml
 
@@ -306,3 +312,96 @@ def test_every_page_is_clean_in_chromium(built_book: Path, site_url: str, browse
         report_lines
     )
     assert math_pages > 0, "no page has any math: the MathJax check tested nothing"
+
+
+# --------------------------------------------------------------------------- interactive figures
+# The chapters' interactive figures, driven on the built pages the way a reader drives them
+# (the drivers live in test_interactive_browser.py, which also checks each figure standalone).
+
+
+@pytest.fixture
+def chapter_page(site_url: str, browser):
+    """chapter_page(doc, root) → (page, problems): a built chapter, its figure `root` ready."""
+    from test_interactive_browser import figure_ready, watch_page
+
+    contexts = []
+
+    def open_page(doc: str, root: str):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        problems = watch_page(page)
+        page.goto(f"{site_url}{doc}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        assert page.locator(root).count() == 1, f"{doc}: expected one {root} figure"
+        page.locator(root).scroll_into_view_if_needed()
+        assert figure_ready(page, root), f"{doc}: the {root} figure's script did not run"
+        return page, problems
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _figure_data(page, root: str) -> dict:
+    from vaelib.interactive import figure_data
+
+    return figure_data(page.locator(f"{root} script").text_content())
+
+
+def test_kl_explorer_on_chapter_3_shows_the_closed_form_kl(chapter_page):
+    from test_interactive_browser import drive_kl_explorer, screenshot
+
+    root = ".vaelib-kl-explorer"
+    page, problems = chapter_page("notebooks/03_kl_derivation", root)
+    screenshot(page, root, "book_kl_explorer_1")
+    seen = drive_kl_explorer(page, root, settings=((0.0, 1.0), (1.0, 0.5), (-1.5, 2.0)))
+    screenshot(page, root, "book_kl_explorer_2")
+    for shown in seen:
+        mu, sigma = shown["mu"], shown["sigma"]  # what the page used, as it shows them
+        offset, sharpness = mu**2 / 2, (sigma**2 - 1 - math.log(sigma**2)) / 2
+        assert shown["offset"] == pytest.approx(offset, abs=5e-4 + 1e-9)
+        assert shown["sharpness"] == pytest.approx(sharpness, abs=5e-4 + 1e-9)
+        assert shown["kl"] == pytest.approx(offset + sharpness, abs=5e-4 + 1e-9)
+    assert seen[0]["kl"] == 0.0, "q = N(0, 1) is the prior: its KL is 0"
+    assert len({s["curve"] for s in seen}) == len(seen), "the plotted q did not change"
+    assert not problems
+
+
+def test_latent_explorer_on_chapter_8_decodes_with_the_chapters_decoder(chapter_page):
+    from test_interactive_browser import GREY, drive_latent_explorer, screenshot
+
+    from vaelib.interactive import ExportedDecoder
+
+    root = ".vaelib-latent-explorer"
+    page, problems = chapter_page("notebooks/08_latent_space", root)
+    # The decoder the chapter embedded (within half a grey level of its PyTorch decoder: the
+    # chapter asserts that), decoded here in Python for the z the page reports.
+    decoder = ExportedDecoder.from_payload(_figure_data(page, root)["decoder"])
+    screenshot(page, root, "book_latent_explorer_1")
+    seen = drive_latent_explorer(page, root, points=((0.5, 0.5), (0.2, 0.3), (0.75, 0.8)))
+    screenshot(page, root, "book_latent_explorer_2")
+    for shown in seen:
+        python = decoder.decode(np.array(shown["z"]))
+        assert np.abs(shown["grey"] - python).max() <= GREY, "page ≠ the chapter's decoder"
+    for a, b in zip(seen, seen[1:]):
+        assert np.abs(a["grey"] - b["grey"]).max() > 10 * GREY, "the image did not change"
+    assert not problems
+
+
+def test_beta_explorer_on_chapter_6_switches_between_the_sweeps_models(chapter_page):
+    from test_interactive_browser import drive_beta_explorer, screenshot
+
+    root = ".vaelib-beta-explorer"
+    page, problems = chapter_page("notebooks/06_beta_landscape", root)
+    states = _figure_data(page, root)["states"]
+    screenshot(page, root, "book_beta_explorer_1")
+    seen = drive_beta_explorer(page, root, indices=range(len(states)))
+    screenshot(page, root, "book_beta_explorer_2")
+    for index, (shown, state) in enumerate(zip(seen, states)):
+        for key in ("beta", "active", "rate", "distortion", "samples", "reconstructions"):
+            assert shown[key] == state[key], f"β index {index}: {key} shown ≠ the chapter's"
+        assert shown["selected"] == [index], "the highlighted (R, D) point is not the chosen β"
+    assert len({s["samples"] for s in seen}) == len(seen), "the samples did not change with β"
+    assert not problems

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from vaelib import VAE, Autoencoder, MLPConfig
+import vaelib
+from vaelib import VAE, Autoencoder, MLPConfig, interactive
 from vaelib.interactive import (
     InteractiveFigure,
     beta_explorer,
@@ -251,3 +252,20 @@ def test_sweep_images_decodes_the_same_codes_with_every_model():
     assert samples.shape == (3, 6, 1, 28, 28) and reconstructions.shape == (3, 4, 1, 28, 28)
     assert torch.equal(samples[0], samples[2]) and not torch.equal(samples[0], samples[1])
     assert torch.allclose(reconstructions[1], other.reconstruct(originals))
+
+
+def test_a_pages_decoder_reads_back_exactly_as_exported():
+    """What the book's browser test relies on: the page's data gives back the same decoder."""
+    torch.manual_seed(0)
+    model = vaelib.VAE(vaelib.MLPConfig(latent_dim=2))
+    codes = torch.randn(50, 2, generator=torch.Generator().manual_seed(0))
+    figure = interactive.latent_explorer(model, codes)
+    payload = interactive.figure_data(figure._repr_html_())["decoder"]
+    decoder = interactive.ExportedDecoder.from_payload(payload)
+    z = np.array([[0.3, -1.2], [0.0, 0.0]])
+    assert np.array_equal(decoder.decode(z), figure.decode(z))
+
+
+def test_figure_data_refuses_html_without_a_figure():
+    with pytest.raises(ValueError, match="no vaelib interactive figure"):
+        interactive.figure_data("<p>nothing here</p>")

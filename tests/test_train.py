@@ -320,3 +320,29 @@ def test_a_short_run_on_real_images_lowers_the_test_loss(real_data_root):
     history = fit(model, train, test, epochs=2, progress=False, device="cpu")
     assert history.test_loss[-1] < 0.5 * before
     assert history.test_loss[1] < history.test_loss[0]
+
+
+def test_the_per_batch_tensor_checks_are_skipped_only_inside_fit(random_images):
+    """`fit` checks its data once and every loss by the divergence rule; the models and losses
+    keep checking their inputs everywhere else, also after `fit` and in other threads."""
+    from vaelib._checks import tensor_checks_skipped, tensors_checked_upstream
+
+    model = VAE()
+    fit(model, random_images[:64], epochs=1, device="cpu", progress=False)
+    assert not tensor_checks_skipped()
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        model(random_images[:4] * 255)
+    with tensors_checked_upstream():
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(tensor_checks_skipped()))
+        thread.start()
+        thread.join()
+    assert seen == [False], "the switch must not leak into other threads"
+
+
+def test_nan_weights_in_the_model_passed_to_fit_stop_training_at_the_first_step(random_images):
+    model = VAE()
+    with torch.no_grad():
+        model.decoder[0].weight[0, 0] = float("nan")
+    with pytest.raises(TrainingDivergedError, match="epoch 1, step 1 .*not finite"):
+        fit(model, random_images[:64], epochs=1, device="cpu", progress=False)

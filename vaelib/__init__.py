@@ -12,6 +12,12 @@ from vaelib.classifier import (
     train_classifier,
 )
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
+from vaelib.conditional_metrics import (
+    class_analogies,
+    conditional_active_units,
+    conditional_kl_per_dimension,
+    conditional_latent_activity,
+)
 from vaelib.data import (
     DATA_ENV_VAR,
     CorruptDataError,
@@ -33,6 +39,7 @@ from vaelib.disentanglement import (
     mutual_information_matrix,
 )
 from vaelib.experiments import summarise_vae, train_vae
+from vaelib.grey_likelihood import grey_level_elbo
 from vaelib.losses import (
     LossParts,
     autoencoder_loss,
@@ -63,6 +70,7 @@ from vaelib.probes import (
     nearest_neighbour_accuracy,
 )
 from vaelib.quality import SampleQuality, frechet_distance, sample_quality, sharpness
+from vaelib.seeds import permutation_p_value, seed_spread, share_explained_by_setting
 from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
     History,
@@ -96,6 +104,10 @@ __all__ = [
     "collapse_onset",
     "bernoulli_entropy",
     "classifier_accuracy",
+    "class_analogies",
+    "conditional_active_units",
+    "conditional_kl_per_dimension",
+    "conditional_latent_activity",
     "conditional_vae_loss",
     "default_data_dir",
     "encode_dataset",
@@ -108,6 +120,7 @@ __all__ = [
     "frechet_distance",
     "gaussian_kl",
     "gaussian_kl_per_dim",
+    "grey_level_elbo",
     "grey_share",
     "iwae_log_likelihood",
     "kl_per_dimension",
@@ -133,6 +146,9 @@ __all__ = [
     "reconstruction_loss",
     "sample_quality",
     "save_model",
+    "permutation_p_value",
+    "seed_spread",
+    "share_explained_by_setting",
     "seed_everything",
     "sharpness",
     "summarise_vae",

@@ -17,13 +17,39 @@ a `float`, a `torch.device`, a float32 image tensor), so a caller writes `k = ch
 
 from __future__ import annotations
 
+import contextvars
 import math
 import numbers
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
 _SEED_LIMIT = 2**63
+# True inside `tensors_checked_upstream()`: the per-call tensor checks are skipped (see there).
+_TENSORS_CHECKED = contextvars.ContextVar("vaelib_tensors_checked", default=False)
+
+
+@contextmanager
+def tensors_checked_upstream() -> Iterator[None]:
+    """Skip the per-call *tensor* checks (values, shapes, finiteness) inside this block.
+
+    For the inner loop of `vaelib.fit` only: it checks its data once, up front, and every step's
+    loss by the divergence rule, so checking each batch again in the model and the loss (a pass
+    over the batch each time) would only slow training down. Argument checks of numbers, seeds
+    and devices still run. Local to the current thread (a `ContextVar`).
+    """
+    token = _TENSORS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _TENSORS_CHECKED.reset(token)
+
+
+def tensor_checks_skipped() -> bool:
+    """True inside `tensors_checked_upstream()`."""
+    return _TENSORS_CHECKED.get()
 
 
 class NonFiniteError(ValueError):
@@ -45,6 +71,8 @@ def check_tensor(
     exactly `ndim` or at least `min_ndim` dimensions; a non-empty first dimension; and, if
     `finite`, no NaN or infinite entries (`NonFiniteError`).
     """
+    if _TENSORS_CHECKED.get():
+        return x
     if not isinstance(x, torch.Tensor):
         raise TypeError(
             f"{name} must be a torch.Tensor, got {type(x).__name__}; "
@@ -94,6 +122,8 @@ def check_images(
     two dimensions (batch, …) is accepted. Other floating dtypes are converted to `dtype` (float32
     by default) after the checks; integer and bool tensors are refused.
     """
+    if _TENSORS_CHECKED.get():
+        return x if x.dtype == dtype else x.to(dtype)
     check_tensor(x, name, min_ndim=2, finite=False)
     if image_shape is not None and tuple(x.shape[1:]) != tuple(image_shape):
         raise ValueError(
@@ -110,6 +140,8 @@ def check_unit_interval(x: torch.Tensor, name: str) -> None:
     One pass over the data (`torch.aminmax`, which propagates NaN); the message prints the
     offending value exactly and where it is.
     """
+    if _TENSORS_CHECKED.get():
+        return
     low, high = (v.item() for v in torch.aminmax(x))
     if not (math.isfinite(low) and math.isfinite(high)):
         raise NonFiniteError(_non_finite_message(x, name))
@@ -125,7 +157,7 @@ def check_unit_interval(x: torch.Tensor, name: str) -> None:
 
 def check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
     """Raise a `ValueError` naming `names` (e.g. "mu and logvar") unless `a` and `b` match."""
-    if a.shape != b.shape:
+    if a.shape != b.shape and not _TENSORS_CHECKED.get():
         raise ValueError(
             f"{names} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}"
         )

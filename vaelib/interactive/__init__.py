@@ -10,7 +10,7 @@ of the page. The static figures of the chapters stay; these add a way to move th
   (`sweep_images(models, originals)` computes the images).
 """
 
-from vaelib.interactive._html import InteractiveFigure
+from vaelib.interactive._html import InteractiveFigure, figure_data
 from vaelib.interactive.beta_explorer import beta_explorer, sweep_images
 from vaelib.interactive.decoder_export import ExportedDecoder, export_decoder
 from vaelib.interactive.kl_explorer import kl_explorer
@@ -22,6 +22,7 @@ __all__ = [
     "LatentExplorer",
     "beta_explorer",
     "export_decoder",
+    "figure_data",
     "kl_explorer",
     "latent_explorer",
     "sweep_images",

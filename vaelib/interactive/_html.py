@@ -15,6 +15,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -90,6 +91,17 @@ def script_json(data: object) -> str:
     """`data` as a JSON literal that is safe inside a <script> element (no `</script>`)."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def figure_data(fragment: str) -> dict:
+    """The data a figure's HTML hands to its script (the inverse of `build_figure`'s embedding).
+
+    `fragment`: the figure's HTML, or a page's text holding exactly one figure.
+    """
+    match = re.search(r"function \(root\) \{ init\(root, (\{.*\})\); \}\);", fragment)
+    if match is None:
+        raise ValueError("fragment holds no vaelib interactive figure")
+    return json.loads(match[1])
 
 
 def build_figure(kind: str, title: str, body: str, data: object, script: str) -> InteractiveFigure:

@@ -17,6 +17,7 @@ are within one level of PyTorch's.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,25 @@ class ExportedDecoder:
         """Bytes of the weights before base64 (which adds a third)."""
         arrays = (self.w1, self.b1, self.w2_stored, self.b2, self.w2_scale)
         return sum(a.nbytes for a in arrays if a is not None)
+
+    @classmethod
+    def from_payload(cls, payload: dict, image_shape=(1, 28, 28)) -> ExportedDecoder:
+        """The decoder a page holds, read back from its `to_payload()` dict (e.g. in a test)."""
+
+        def array(key: str, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
+            raw = base64.b64decode(payload[key])
+            return np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape)
+
+        hidden, pixels, precision = payload["hidden"], payload["pixels"], payload["precision"]
+        return cls(
+            array("w1", "float32", (hidden, 2)),
+            array("b1", "float32", (hidden,)),
+            array("w2", precision, (pixels, hidden)),
+            array("w2Scale", "float32", (pixels,)) if "w2Scale" in payload else None,
+            array("b2", "float32", (pixels,)),
+            precision,
+            tuple(image_shape),
+        )
 
     def to_payload(self) -> dict:
         """The weights as base64 strings with their shapes, for the page's script."""

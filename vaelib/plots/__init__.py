@@ -22,6 +22,7 @@ from vaelib.plots.images import (
 )
 from vaelib.plots.kl import plot_kl_heatmap, plot_kl_landscape, plot_kl_per_dimension
 from vaelib.plots.latents import plot_latent_manifold, plot_latent_marginals, plot_latent_scatter
+from vaelib.plots.seeds import plot_measures_against_beta
 from vaelib.plots.sweeps import plot_active_units, plot_iwae_bounds, plot_rate_distortion
 from vaelib.plots.training import plot_loss_curves, plot_rate_per_epoch
 from vaelib.plots.traversals import (
@@ -46,6 +47,7 @@ __all__ = [
     "plot_latent_scatter",
     "plot_latent_traversal",
     "plot_loss_curves",
+    "plot_measures_against_beta",
     "plot_mutual_information",
     "plot_rate_distortion",
     "plot_rate_per_epoch",

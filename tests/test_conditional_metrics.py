@@ -1,0 +1,88 @@
+import pytest
+import torch
+
+from vaelib import (
+    VAE,
+    ConditionalVAE,
+    ImageData,
+    MLPConfig,
+    class_analogies,
+    conditional_active_units,
+    conditional_kl_per_dimension,
+    conditional_latent_activity,
+    encode_labelled_dataset,
+    evaluate,
+    gaussian_kl,
+)
+
+SMALL = MLPConfig(hidden_dim=32, latent_dim=4)
+
+
+@pytest.fixture
+def model():
+    torch.manual_seed(0)
+    return ConditionalVAE(SMALL, num_classes=10)
+
+
+@pytest.fixture
+def data(random_images):
+    labels = torch.arange(len(random_images)) % 10
+    return ImageData(random_images, labels, [str(k) for k in range(10)], "random")
+
+
+def test_kl_per_dimension_sums_to_the_rate_that_evaluate_reports(model, data):
+    kl = conditional_kl_per_dimension(model, data)
+    assert kl.shape == (4,) and (kl >= 0).all()
+    assert kl.sum().item() == pytest.approx(evaluate(model, data)["kl"], rel=1e-5)
+
+
+def test_kl_per_dimension_matches_the_closed_form_kl_of_the_labelled_codes(model, data):
+    mu, logvar = encode_labelled_dataset(model, data)
+    expected = gaussian_kl(mu, logvar).mean()
+    assert conditional_kl_per_dimension(model, data).sum().item() == pytest.approx(
+        expected.item(), rel=1e-5
+    )
+
+
+def test_latent_activity_is_the_variance_of_the_posterior_means(model, data):
+    mu, _ = encode_labelled_dataset(model, data)
+    torch.testing.assert_close(conditional_latent_activity(model, data), mu.var(dim=0))
+
+
+def test_active_units_counts_dimensions_above_the_threshold(model, data):
+    activity = conditional_latent_activity(model, data)
+    threshold = activity.sort().values[1].item()  # two dimensions lie strictly above it
+    assert conditional_active_units(model, data, threshold=threshold) == 2
+    assert conditional_active_units(model, data, threshold=0.0) == 4
+    assert conditional_active_units(model, data, threshold=float("inf")) == 0
+
+
+def test_analogies_decode_each_code_with_every_label(model, random_images):
+    images, labels = random_images[:3], torch.tensor([7, 0, 3])
+    grid = class_analogies(model, images, labels)
+    assert grid.shape == (3, 10, 1, 28, 28)
+    mu, _ = model.encode(images, labels)
+    expected = torch.sigmoid(model.decode(mu[1:2], torch.tensor([5])))
+    torch.testing.assert_close(grid[1, 5], expected[0].detach())
+    assert not torch.allclose(grid[0, 0], grid[0, 1])  # the label changes the image
+
+
+def test_analogies_leave_the_model_in_its_own_mode(model, random_images):
+    model.train()
+    class_analogies(model, random_images[:2], torch.tensor([1, 2]))
+    assert model.training
+
+
+def test_a_plain_vae_is_refused_with_the_plain_measure_named(data):
+    with pytest.raises(TypeError, match="kl_per_dimension"):
+        conditional_kl_per_dimension(VAE(SMALL), data)
+
+
+def test_labels_that_do_not_match_the_images_are_refused(model, random_images):
+    with pytest.raises(ValueError, match="labels must have shape"):
+        class_analogies(model, random_images[:3], torch.tensor([1, 2]))
+
+
+def test_one_image_has_no_activity_to_measure(model, data):
+    with pytest.raises(ValueError, match="at least 2 images"):
+        conditional_latent_activity(model, data.subset(1))
