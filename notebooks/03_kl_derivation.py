@@ -402,12 +402,13 @@ assert kl_signed[0, 0] == kl_signed[0, 1] and kl_signed.abs().max() < 1e-6, (
 # zero: nothing would stop training from wandering into negative values, or through zero. Clamping,
 # `abs` or a softplus can repair positivity, but the logarithm also fixes the next two problems.
 #
-# **2. The range a network can produce.** Posterior standard deviations of a trained VAE can
-# span orders of magnitude: close to 1 for a dimension the model does not use, far smaller for an
-# informative one ([chapter 4](04_vae_mnist.ipynb) prints the range of a trained model's). In
-# $\log\sigma^2$ these are evenly spaced numbers of moderate size, exactly what a linear layer
-# produces easily: three orders of magnitude of $\sigma$, from $0.001$ to $1$, become the
-# interval from $2 \ln 0.001 \approx -13.8$ to $0$.
+# **2. The range a network can produce.** A posterior standard deviation is close to 1 in a
+# dimension the model does not use and smaller, the more informative the dimension, with no
+# lower limit: the sharper the model, the smaller its $\sigma$s
+# ([chapter 4](04_vae_mnist.ipynb) prints the range of a trained model's). In $\log\sigma^2$,
+# numbers that differ by orders of magnitude become evenly spaced numbers of moderate size,
+# exactly what a linear layer produces easily: three orders of magnitude of $\sigma$, from
+# $0.001$ to $1$, become the interval from $2 \ln 0.001 \approx -13.8$ to $0$.
 
 # %%
 sigmas = torch.tensor([1e-3, 1e-2, 1e-1, 1.0, 3.0])

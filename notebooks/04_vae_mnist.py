@@ -122,9 +122,9 @@ print(
 # penalty "should" do: it *rises* in the first epochs, because the encoder learns to spend
 # information on the code — every nat of KL is information about $x$ that the decoder can use —
 # and then it levels off once the extra reconstruction a further nat buys is worth less than the
-# nat costs. The cell after the figure checks both trends on the test set: the reconstruction
-# term falls in every epoch, and the KL moves less over the second half of training than it rose
-# over the whole run.
+# nat costs. The cell after the figure checks both trends: the reconstruction term falls in
+# every epoch, and over the second half of training the test KL moves by less than a quarter of
+# what it rose over the whole run.
 
 # %%
 plots.plot_loss_curves(
@@ -132,16 +132,17 @@ plots.plot_loss_curves(
 )
 
 # %%
-recon_steps = torch.tensor(history.test_reconstruction).diff()  # (EPOCHS - 1,) nats
+recon_steps = torch.tensor(history.train_reconstruction).diff()  # (EPOCHS - 1,) nats
 recon_drop = history.test_reconstruction[0] - history.test_reconstruction[-1]
 kl_rise = history.test_kl[-1] - history.test_kl[0]
 kl_late_change = history.test_kl[-1] - history.test_kl[EPOCHS // 2 - 1]
 print(f"test reconstruction fell by {recon_drop:.1f} nats from epoch 1 to {EPOCHS}")
 print(f"test KL rose by {kl_rise:.1f} nats, and moved by {kl_late_change:+.1f} over the last half")
-assert (recon_steps < 0).all(), "the reconstruction term falls in every epoch"
+print(f"training reconstruction: smallest fall from one epoch to the next {-recon_steps.max():.2f}")
+assert (recon_steps < 0).all() and recon_drop > 0, "the reconstruction term falls in every epoch"
 assert kl_rise > 0, "the KL term rises"
-assert abs(kl_late_change) < 0.5 * kl_rise, (
-    "the KL moves less over the second half of training than half of what it rose over the run"
+assert abs(kl_late_change) < 0.25 * kl_rise, (
+    "over the second half of training the KL moves by less than a quarter of its rise"
 )
 
 # %% [markdown]
@@ -171,10 +172,10 @@ assert 2.5 < ratio < 5, "at 20 latent dimensions the reconstruction term is a fe
 #
 # *The latent size.* The KL is a sum over dimensions, so a smaller code carries fewer nats. We
 # train the same VAE with a two-dimensional code, $784 \to 400 \to 2$, the model
-# [chapter 8](08_latent_space.ipynb) draws; it settles quickly, so a few epochs suffice.
+# [chapter 8](08_latent_space.ipynb) draws, for two epochs.
 
 # %%
-EPOCHS_2D = 3  # the 2-D model settles quickly
+EPOCHS_2D = 2  # enough for this comparison: the ratio is checked after every epoch
 PIXELS = train.images[0].numel()  # 784
 LATENT_DIM = vae.config.latent_dim  # 20
 
@@ -194,7 +195,13 @@ print(f"2-D VAE after {EPOCHS_2D} epochs: reconstruction {D_2d:.0f}, KL {R_2d:.1
 print(f"{'model':<11} {'reconstruction':<21} {'KL':<25} reconstruction / KL")
 for model_name, recon_reduction, kl_reduction, value in readings:
     print(f"{model_name:<11} {recon_reduction:<21} {kl_reduction:<25} {value:8.3f}")
-assert D_2d / R_2d >= 10, "with a two-dimensional code the reconstruction term is ten times the KL"
+ratios_2d = [d / r for d, r in zip(history_2d.test_reconstruction, history_2d.test_kl)]
+assert min(ratios_2d) >= 10, (
+    "with a two-dimensional code the reconstruction term is an order of magnitude above the KL"
+)
+assert D / R < 5 and D / (R / LATENT_DIM) >= 10, (
+    "with 20 dimensions it is a few times the KL, an order of magnitude only with the KL averaged"
+)
 assert D_2d > D, "the two-dimensional code reconstructs worse"
 
 # %% [markdown]
@@ -216,18 +223,18 @@ assert D_2d > D, "the two-dimensional code reconstructs worse"
 # %%
 floor = vaelib.bernoulli_entropy(test.images).mean().item()
 excess = final["test_reconstruction"] - floor
-floor_share = floor / final["test_reconstruction"]
+floor_share = floor / final["test_reconstruction"]  # (the summary's "floor share")
 print(f"entropy floor of the reconstruction term: {floor:.1f} nats per image")
 print(f"the floor's share of the reconstruction term: {floor_share:.2f}")
 print(f"reconstruction above the floor: {excess:.1f} nats = {excess / final['test_kl']:.1f} x KL")
-assert 0.4 < floor_share < 0.6, "the floor is about half of the reconstruction term"
+assert 0.5 < floor_share < 0.65, "the floor is a little over half of the reconstruction term"
 assert 0.5 < excess / final["test_kl"] < 2, (
     "what lies above the floor is of the same order as the KL"
 )
 assert 10 < final["test_kl"] < 100, "the model spends a few tens of nats on its code"
 
 # %% [markdown]
-# The floor is about half of the reconstruction term, and what lies above it — the part the
+# The floor is a little over half of the reconstruction term, and what lies above it — the part the
 # model can still reduce — is of the same order as the KL term. That is the honest reading of
 # "reconstruction well above KL": the model spends a few tens of nats on its code and still
 # loses a comparable number of nats to imperfect reconstruction, on top of a floor that measures
@@ -259,11 +266,11 @@ assert ae_reconstruction < final["test_reconstruction"], "the autoencoder recons
 assert recon_gap < 0.1, "the difference is small: under a tenth of the reconstruction term"
 
 # %% [markdown]
-# The autoencoder reconstructs better: it pays nothing for its code, so it can spend as much
-# information on it as 20 real numbers hold, while the VAE pays one nat of KL per nat of
-# information. The difference is small, under a tenth of the reconstruction term, even though
-# the autoencoder trained for three epochs and the VAE for ten. The VAE row below decodes the
-# posterior mean $z = \mu(x)$, the autoencoder row its code $z = f(x)$.
+# By the reconstruction term the autoencoder reconstructs better: it pays nothing for its code,
+# so it can spend as much information on it as 20 real numbers hold, while the VAE pays one nat
+# of KL per nat of information. The difference is small, under a tenth of the reconstruction
+# term, even though the autoencoder trained for three epochs and the VAE for ten. The VAE row
+# below decodes the posterior mean $z = \mu(x)$, the autoencoder row its code $z = f(x)$.
 
 # %%
 originals = test.images[:12].to(DEVICE)
@@ -308,12 +315,19 @@ assert sharp["VAE"] < sharp["autoencoder"] < sharp["test images"], (
     "both models blur the digits, and the VAE's reconstructions are the blurrier"
 )
 assert sharp["VAE"] / sharp["autoencoder"] > 0.75, "the VAE's are only slightly blurrier"
+for name in ("autoencoder", "VAE"):
+    assert 0.4 < sharp[name] / sharp["test images"] < 0.6, (
+        "both models' reconstructions have about half the sharpness of the digits"
+    )
+assert vae_error < ae_error, "by squared error the VAE's mean reconstructions are the closer ones"
 
 # %% [markdown]
 # The two models' reconstructions of an image differ from each other by less than either
 # differs from the image itself: "similar to the autoencoder's" holds. Both are blurrier than
-# the digits (their sharpness printed above is well below the test images'), and the VAE's are
-# the blurrier of the two, though only slightly.
+# the digits, with about half their sharpness, and the VAE's are the blurrier of the two, though
+# only slightly. By squared pixel error the order of the two models is even reversed: decoded
+# from its posterior mean, the VAE's reconstruction is the closer to the original. Which model
+# "reconstructs better" depends on the measure; that they reconstruct similarly does not.
 # %% [markdown]
 # ## 4.4 The codes of the training set against the prior
 #
@@ -343,7 +357,8 @@ plots.plot_latent_marginals(
 # %% [markdown]
 # The autoencoder's codes have an arbitrary location and scale: nothing in its loss refers to
 # $\mathcal{N}(0, I)$. The VAE's means are centred on 0 with a spread close to 1, on average a
-# little below it. The next cell puts numbers on both.
+# little below it. The next cell puts numbers on both: the autoencoder's codes are more than
+# twice as wide as the prior in every dimension.
 
 # %%
 for name, codes in [("VAE mu", vae_mu), ("AE code", ae_codes)]:
@@ -356,8 +371,10 @@ for name, codes in [("VAE mu", vae_mu), ("AE code", ae_codes)]:
 vae_stds = vae_mu.std(dim=0)
 assert vae_mu.mean(dim=0).abs().max() < 0.2, "the VAE's means are centred on 0"
 assert 0.7 < vae_stds.min() and vae_stds.max() < 1.2, "with a spread close to 1"
-assert vae_stds.mean() < 1, "on average a little below it"
-assert ae_codes.std(dim=0).min() > 2, "the autoencoder's codes spread several times wider"
+assert 0.9 < vae_stds.mean() < 1, "on average a little below it"
+assert ae_codes.std(dim=0).min() > 2, (
+    "the autoencoder's codes spread several times wider: more than twice, in every dimension"
+)
 
 # %% [markdown]
 # Why, on average, a little *below* 1? The distribution the VAE's codes actually follow is not the
@@ -400,15 +417,21 @@ print("posterior σ over images and dimensions, 1st / 50th / 99th percentile:", 
 print(" / ".join(f"{v:.3f}" for v in sigma_quantiles))
 assert ((aggregate_var - 1).abs() < 0.25).all(), "every aggregate variance is within 0.25 of 1"
 assert abs(aggregate_var.mean() - 1) < 0.1, "their average is within a tenth of 1"
-assert 1 <= n_wider <= 5, "a few dimensions are slightly wider than the prior"
-assert split_correlation < -0.5, "where E[σ_i²] is large the means spread less"
+assert n_wider > LATENT_DIM / 2, "most dimensions are slightly wider than the prior"
+assert split_correlation < -0.8, "where E[σ_i²] is large the means spread less"
+assert sigma_quantiles[1] < 0.5 and sigma_quantiles[2] < 1, (
+    "each image's posterior is much narrower than the prior"
+)
 
 # %% [markdown]
 # Every dimension's aggregate variance is within a quarter of 1, and their average is within a
 # tenth of it, though the split between the two parts varies from dimension to dimension: where
 # $\mathbb{E}[\sigma_i^2]$ is large the means spread less (the two are strongly negatively
-# correlated across dimensions, as printed). After ten epochs the match is not perfect — a few
-# dimensions are slightly wider than the prior — but it is close. A draw from the aggregate
+# correlated across dimensions, as printed). Each single posterior $q(z \mid x)$ is much narrower
+# than the prior — the median posterior standard deviation printed above is well under a half —
+# and it is the spread of the means that makes up the rest. After ten epochs the match is not
+# perfect — most dimensions are slightly wider than the prior, by up to a quarter — but it is
+# close. A draw from the aggregate
 # posterior — one $z \sim q(z \mid x)$ per training image — should therefore look like the prior
 # itself, not just a narrower version of it. The Kolmogorov–Smirnov distance (the largest gap
 # between the empirical CDF and the normal CDF, `vaelib.normal_ks_distance`) measures how well.
@@ -421,12 +444,12 @@ print(
     f"KS distance to N(0, 1): VAE samples at most {ks_vae.max():.2f}, "
     f"AE codes at least {ks_ae.min():.2f}"
 )
-assert ks_vae.max() < 0.1, "one z ~ q(z|x) per training image follows N(0, 1) closely"
-assert ks_ae.min() > 0.2, "the autoencoder's codes are nowhere near N(0, 1)"
+assert ks_vae.max() < 0.1, "one z ~ q(z|x) per training image stays within 0.1 of N(0, 1)"
+assert ks_ae.min() > 2 * ks_vae.max(), "the autoencoder's codes are at least twice as far from it"
 
 # %% [markdown]
-# In every dimension the empirical CDF of the VAE's draws stays within the printed distance of
-# the normal CDF, while the autoencoder's codes are several times further from it.
+# In every dimension the empirical CDF of the VAE's draws stays within 0.1 of the normal CDF,
+# while the autoencoder's codes are, in every dimension, at least twice as far from it.
 # %%
 plots.plot_latent_marginals(
     z, dims=SHOWN, title="VAE: one z ~ q(z|x) per training image follows N(0, 1) closely"
@@ -444,17 +467,17 @@ plots.plot_latent_marginals(
 N_SAMPLES = 1000  # prior draws scored below; the grids show the first 64
 vae_samples = vae.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
 plots.plot_image_grid(
-    vae_samples[:64], title="VAE (β = 1): samples from the prior are varied, mostly legible digits"
+    vae_samples[:64], title="VAE (β = 1): samples from the prior are varied digit shapes"
 )
 
 # %% [markdown]
 # The same draws through the autoencoder's decoder fall in a small region near the centre of its
-# codes, which spread several times wider, so they decode to less varied shapes:
+# codes, which spread several times wider, so they decode to less varied, smudged shapes:
 
 # %%
 ae_samples = autoencoder.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
 plots.plot_image_grid(
-    ae_samples[:64], title="Autoencoder: the same prior draws decode to less varied shapes"
+    ae_samples[:64], title="Autoencoder: the same prior draws decode to less varied, smudged shapes"
 )
 
 # %% [markdown]
@@ -497,7 +520,12 @@ for name, q in quality.items():
     )
 vae_q, ae_q, real_q = quality["VAE samples"], quality["AE samples"], quality["test images"]
 assert accuracy > 0.97, "the classifier labels almost every test digit correctly"
-assert legible["VAE samples"] > 0.5, "most of the VAE's samples are legible digits"
+assert 0.3 < legible["VAE samples"] < 0.5, "between a third and a half of them are legible"
+assert legible["AE samples"] < 0.1, "the autoencoder's samples are almost never legible"
+assert vae_q.confidence > 0.5, "the classifier's mean confidence on them is well above chance"
+assert sample_sharpness["AE samples"] < 0.5 * sample_sharpness["VAE samples"], (
+    "the autoencoder's samples are smudged: less than half as sharp as the VAE's"
+)
 assert vae_q.class_coverage > 9, "the VAE's samples are varied: they cover nearly all ten digits"
 assert (
     vae_q.confidence > ae_q.confidence
@@ -510,19 +538,21 @@ assert real_q.frechet_distance < 0.1 * vae_q.frechet_distance, (
 assert spread["AE samples"] < spread["VAE samples"] < spread["test images"], (
     "pixel by pixel, the VAE's samples vary less than real digits, the autoencoder's less still"
 )
-assert grey["VAE samples"] > 3 * grey["test images"], (
+assert grey["VAE samples"] > 1.5 * grey["test images"], (
     "the samples are pixel means, grey where real digits are nearly black and white"
 )
 
 # %% [markdown]
-# The scores agree with the eye. Most of the VAE's samples are legible digits, and they spread
-# over nearly all ten classes; the autoencoder's decoder, fed the same draws, does worse on every
-# score. Neither comes close to real digits: the Fréchet distance of the VAE's samples is more
+# The scores temper what the eye says. Between a third and a half of the VAE's samples are
+# legible digits by the classifier's standard (against almost all real test digits), though the
+# classifier's mean confidence on them is well above chance, and they spread over nearly all ten
+# classes. The autoencoder's decoder, fed the same draws, does worse on every score: its samples
+# are almost never legible, and they are smudged, with less than half the sharpness of the
+# VAE's. Neither comes close to real digits: the Fréchet distance of the VAE's samples is more
 # than ten times that of real test images, and the pixel-by-pixel variety of the samples (last
 # column) is below the real digits'. Part of that gap is what a sample here *is*: a pixel mean,
 # grey where the decoder is unsure, while real digits are nearly black and white — the grey share
-# (pixels strictly between 0.05 and 0.95) of the samples is several times that of the test
-# images.
+# (pixels strictly between 0.05 and 0.95) of the samples is well above that of the test images.
 #
 # ## 4.6 Active units and the KL of each dimension
 #
@@ -559,7 +589,7 @@ plots.plot_kl_per_dimension(kl_dims, title="β = 1: every one of the 20 dimensio
 #
 # - With β = 1 the reconstruction term ends a few times larger than the KL term on the test set
 #   (in nats per image, BCE summed over pixels, KL over dimensions) — several-fold, not the
-#   order of magnitude of the source story, and about half of it is the entropy floor of
+#   order of magnitude of the source story, and a little over half of it is the entropy floor of
 #   grey-level data, which no decoder can remove. The order of magnitude appears with a
 #   two-dimensional code, or when the KL is averaged over the dimensions instead of summed.
 # - The VAE reconstructs a little worse than an autoencoder of the same size, because it pays
@@ -570,8 +600,9 @@ plots.plot_kl_per_dimension(kl_dims, title="β = 1: every one of the 20 dimensio
 #   $\operatorname{Var}[\mu_i] + \mathbb{E}[\sigma_i^2] \approx 1$,
 #   explains the gap; a sample from the aggregate posterior is close to $\mathcal{N}(0, 1)$. The
 #   autoencoder's codes are nowhere near it, and so its decoder turns prior draws into poorer
-#   images than the VAE's, which are mostly legible digits of every class — though still far,
-#   by a classifier's Fréchet distance, from real ones.
+#   images than the VAE's, which are varied digit shapes of every class, between a third and a
+#   half of them legible to a classifier — and still far, by its Fréchet distance, from real
+#   digits.
 # - All 20 latent dimensions are active at β = 1, each carrying at least half a nat of KL.
 #
 # ## Exercises

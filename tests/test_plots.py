@@ -75,7 +75,7 @@ def test_every_public_figure_of_the_old_module_is_still_exported():
         "plot_rate_per_epoch",
         "plot_reconstructions",
     }
-    assert set(plots.__all__) == expected
+    assert expected <= set(plots.__all__), "a figure of the old plots.py is no longer exported"
     assert all(callable(getattr(plots, name)) for name in expected)
 
 

@@ -325,7 +325,7 @@ def test_a_short_run_on_real_images_lowers_the_test_loss(real_data_root):
 def test_the_per_batch_tensor_checks_are_skipped_only_inside_fit(random_images):
     """`fit` checks its data once and every loss by the divergence rule; the models and losses
     keep checking their inputs everywhere else, also after `fit` and in other threads."""
-    from vaelib._checks import tensor_checks_skipped, tensors_checked_upstream
+    from vaelib._trusted import tensor_checks_skipped, tensors_checked_upstream
 
     model = VAE()
     fit(model, random_images[:64], epochs=1, device="cpu", progress=False)

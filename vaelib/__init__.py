@@ -63,6 +63,7 @@ from vaelib.metrics import (
     total_variation,
 )
 from vaelib.models import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
+from vaelib.normalisation import bernoulli_log_mass, log_mass_bound
 from vaelib.probes import (
     fano_lowest_error,
     grey_share,
@@ -103,6 +104,7 @@ __all__ = [
     "autoencoder_loss",
     "collapse_onset",
     "bernoulli_entropy",
+    "bernoulli_log_mass",
     "classifier_accuracy",
     "class_analogies",
     "conditional_active_units",
@@ -132,6 +134,7 @@ __all__ = [
     "load_mnist",
     "load_model",
     "load_shapes",
+    "log_mass_bound",
     "mig_per_factor",
     "mutual_information_gap",
     "mutual_information_matrix",

@@ -10,7 +10,6 @@ one seed give one result, one after the other or at the same time in two threads
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
@@ -24,8 +23,8 @@ from vaelib._checks import (
     check_positive_int,
     check_seed,
     check_sequence,
-    tensors_checked_upstream,
 )
+from vaelib._trusted import tensors_checked_upstream
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, model_labels
 from vaelib.data import ImageData
 from vaelib.device import pick_device
@@ -35,6 +34,7 @@ from vaelib.divergence import (
     TrainingDivergedError,
     check_explode_factor,
 )
+from vaelib.history import History
 from vaelib.losses import LossParts, autoencoder_loss, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
 
@@ -47,36 +47,6 @@ __all__ = [
     "seed_everything",
     "sweep_beta",
 ]
-
-
-@dataclass
-class History:
-    """Per-epoch record of a `fit` run; every loss is in nats per image.
-
-    `*_loss` is the objective being minimised (reconstruction + β·KL, with free bits or a capacity
-    target if set); `*_reconstruction` and `*_kl` are its two parts (the KL is the true KL).
-    Training numbers are averages over the epoch's batches; test numbers are measured on the whole
-    test set at the end of the epoch.
-    """
-
-    epoch: list[int] = field(default_factory=list)
-    beta: list[float] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_reconstruction: list[float] = field(default_factory=list)
-    train_kl: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_reconstruction: list[float] = field(default_factory=list)
-    test_kl: list[float] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def to_dict(self) -> dict[str, list]:
-        return asdict(self)
-
-    def last(self) -> dict[str, float]:
-        """The final epoch's numbers, as {name: value}."""
-        return {name: values[-1] for name, values in asdict(self).items() if values}
 
 
 def seed_everything(seed: int) -> None:

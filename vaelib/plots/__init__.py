@@ -5,8 +5,9 @@ saves it with `fig.savefig(...)`. Nothing is drawn twice and no figure is left o
 
 The modules follow what the figures show: `images` (grids, reconstructions, interpolations),
 `training` (loss curves), `latents` (codes and the decoded manifold), `kl` (the KL term),
-`sweeps` (one point per model: rate–distortion, active units, the IWAE bound) and `traversals`
-(disentanglement: latent traversals, information per factor, a measure against β over seeds).
+`sweeps` (one point per model: rate–distortion, active units, the IWAE bound), `traversals`
+(disentanglement: latent traversals, information per factor, a measure against β over seeds)
+and `seeds` (several measures of one sweep against β, on a shared axis).
 Every function checks its arguments first (`_inputs`): images must be float grey levels in
 [0, 1], tensors that require grad or live on a GPU are detached and copied to the CPU, and a bad
 argument raises a `TypeError` or `ValueError` (`NonFiniteError`, a `ValueError`, for NaN) that
