@@ -462,9 +462,9 @@ plots.plot_image_grid(
 # sharpness of the samples against that of real test digits, and the book's digit classifier's
 # scores (mean confidence, the share classified with probability above 0.9, and the Fréchet
 # distance of its features to those of real digits, the idea of the FID {cite:p}`heusel2017gans`
-# but not comparable with published FIDs), with 1,000 other test digits as the yardstick. One more score matters here:
-# `class_coverage`, the effective number of digit classes among the samples, 10 when the
-# classifier assigns the ten digits equally often, 1 when it sees only one.
+# but not comparable with published FIDs), with 1,000 other test digits as the yardstick. One
+# more score matters here: `class_coverage`, the effective number of digit classes among the
+# samples, 10 when the classifier assigns the ten digits equally often, 1 when it sees only one.
 
 # %%
 classifier = vaelib.train_classifier(train)  # the book's digit classifier, kept on disk

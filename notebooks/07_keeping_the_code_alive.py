@@ -17,8 +17,9 @@
 # # 7. Keeping the latent code alive
 #
 # [Chapter 6](06_beta_landscape.ipynb) showed that a large $\beta$ switches the latent code
-# off. The literature offers several changes to the objective that are meant to stop this. This chapter tests three of them, at one large $\beta$, against the plain
-# β-VAE, and reports what each one buys and what it costs.
+# off. The literature offers several changes to the objective that are meant to stop this.
+# This chapter tests three of them, at one large $\beta$, against the plain β-VAE, and
+# reports what each one buys and what it costs.
 #
 # In this chapter you will
 #
