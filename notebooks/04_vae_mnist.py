@@ -194,13 +194,10 @@ readings = [
 print(f"2-D VAE after {EPOCHS_2D} epochs: reconstruction {D_2d:.0f}, KL {R_2d:.1f} nats per image")
 print(f"{'model':<11} {'reconstruction':<21} {'KL':<25} reconstruction / KL")
 for model_name, recon_reduction, kl_reduction, value in readings:
-    print(f"{model_name:<11} {recon_reduction:<21} {kl_reduction:<25} {value:8.3f}")
+    print(f"{model_name:<11} {recon_reduction:<21} {kl_reduction:<25} {value:6.2g}")
 ratios_2d = [d / r for d, r in zip(history_2d.test_reconstruction, history_2d.test_kl)]
 assert min(ratios_2d) >= 10, (
     "with a two-dimensional code the reconstruction term is an order of magnitude above the KL"
-)
-assert D / R < 5 and D / (R / LATENT_DIM) >= 10, (
-    "with 20 dimensions it is a few times the KL, an order of magnitude only with the KL averaged"
 )
 assert D_2d > D, "the two-dimensional code reconstructs worse"
 
@@ -223,7 +220,7 @@ assert D_2d > D, "the two-dimensional code reconstructs worse"
 # %%
 floor = vaelib.bernoulli_entropy(test.images).mean().item()
 excess = final["test_reconstruction"] - floor
-floor_share = floor / final["test_reconstruction"]  # (the summary's "floor share")
+floor_share = floor / final["test_reconstruction"]
 print(f"entropy floor of the reconstruction term: {floor:.1f} nats per image")
 print(f"the floor's share of the reconstruction term: {floor_share:.2f}")
 print(f"reconstruction above the floor: {excess:.1f} nats = {excess / final['test_kl']:.1f} x KL")
@@ -234,8 +231,8 @@ assert 0.5 < excess / final["test_kl"] < 2, (
 assert 10 < final["test_kl"] < 100, "the model spends a few tens of nats on its code"
 
 # %% [markdown]
-# The floor is a little over half of the reconstruction term, and what lies above it — the part the
-# model can still reduce — is of the same order as the KL term. That is the honest reading of
+# The floor is a little over half of the reconstruction term, and what lies above it — the part
+# the model can still reduce — is of the same order as the KL term. That is the honest reading of
 # "reconstruction well above KL": the model spends a few tens of nats on its code and still
 # loses a comparable number of nats to imperfect reconstruction, on top of a floor that measures
 # the grey levels of the data. The floor is also the plainest sign that the Bernoulli
@@ -450,6 +447,7 @@ assert ks_ae.min() > 2 * ks_vae.max(), "the autoencoder's codes are at least twi
 # %% [markdown]
 # In every dimension the empirical CDF of the VAE's draws stays within 0.1 of the normal CDF,
 # while the autoencoder's codes are, in every dimension, at least twice as far from it.
+
 # %%
 plots.plot_latent_marginals(
     z, dims=SHOWN, title="VAE: one z ~ q(z|x) per training image follows N(0, 1) closely"
