@@ -172,10 +172,10 @@ assert 2.5 < ratio < 5, "at 20 latent dimensions the reconstruction term is a fe
 #
 # *The latent size.* The KL is a sum over dimensions, so a smaller code carries fewer nats. We
 # train the same VAE with a two-dimensional code, $784 \to 400 \to 2$, the model
-# [chapter 8](08_latent_space.ipynb) draws, for two epochs.
+# [chapter 8](08_latent_space.ipynb) draws, for a single epoch.
 
 # %%
-EPOCHS_2D = 2  # enough for this comparison: the ratio is checked after every epoch
+EPOCHS_2D = 1  # enough for this comparison (chapter 8 trains this model for longer)
 PIXELS = train.images[0].numel()  # 784
 LATENT_DIM = vae.config.latent_dim  # 20
 
@@ -191,15 +191,18 @@ readings = [
     ("784-400-20", "averaged over pixels", "summed over dimensions", (D / PIXELS) / R),
     ("784-400-2", "summed over pixels", "summed over dimensions", D_2d / R_2d),
 ]
-print(f"2-D VAE after {EPOCHS_2D} epochs: reconstruction {D_2d:.0f}, KL {R_2d:.1f} nats per image")
+print(f"2-D VAE after {EPOCHS_2D} epoch: reconstruction {D_2d:.0f}, KL {R_2d:.1f} nats per image")
+print(f"20-D VAE after its first epoch: reconstruction {history.test_reconstruction[0]:.0f}")
 print(f"{'model':<11} {'reconstruction':<21} {'KL':<25} reconstruction / KL")
 for model_name, recon_reduction, kl_reduction, value in readings:
     print(f"{model_name:<11} {recon_reduction:<21} {kl_reduction:<25} {value:6.2g}")
-ratios_2d = [d / r for d, r in zip(history_2d.test_reconstruction, history_2d.test_kl)]
-assert min(ratios_2d) >= 10, (
+assert D_2d / R_2d >= 10, (
     "with a two-dimensional code the reconstruction term is an order of magnitude above the KL"
 )
-assert D_2d > D, "the two-dimensional code reconstructs worse"
+assert R_2d < 10, "a two-dimensional code can carry only a few nats"
+assert D_2d > history.test_reconstruction[0], (
+    "the reconstruction gets worse than the 20-dimensional model's after the same single epoch"
+)
 
 # %% [markdown]
 # Both readings of the source's sentence are now on one table. With the book's reduction and a
@@ -207,7 +210,8 @@ assert D_2d > D, "the two-dimensional code reconstructs worse"
 # appears in two settings: when the KL is *averaged* over the 20 dimensions while the
 # cross-entropy is summed over pixels (a mismatched reduction, which multiplies our ratio by 20),
 # and, with both terms summed, when the code is two-dimensional, so that it can carry only a few
-# nats while the reconstruction gets worse. Averaging the cross-entropy over pixels turns the
+# nats while the reconstruction gets worse (than the 20-dimensional model's after the same
+# single epoch). Averaging the cross-entropy over pixels turns the
 # comparison upside down. Only the summed reduction makes $D + R$ the negative ELBO the model is
 # trained on, so it is the one this book reports.
 #
