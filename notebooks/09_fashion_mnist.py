@@ -370,10 +370,10 @@ assert sharp_ratio_textured < 0.1, "the most textured items keep less than a ten
 # ## β = 30: the chapter-5 experiment
 #
 # In [chapter 5](05_posterior_collapse.ipynb), weighting the KL term by $\beta = 30$ made every
-# nat of rate cost thirty nats of reconstruction, and most latent dimensions stopped carrying
-# information about $x$: their posteriors collapsed onto the prior. Does the same happen when the
-# images hold far more detail to encode? We train the same model with $\beta = 30$ on
-# Fashion-MNIST and compare it with the $\beta = 1$ model.
+# nat of rate cost thirty nats of reconstruction, and every one of the 20 latent dimensions
+# stopped carrying information about $x$: their posteriors collapsed onto the prior. Does the
+# same happen when the images hold far more detail to encode? We train the same model with
+# $\beta = 30$ on Fashion-MNIST and compare it with the $\beta = 1$ model.
 
 # %%
 fashion_vae_30, _ = vaelib.train_vae(

@@ -405,3 +405,22 @@ def test_beta_explorer_on_chapter_6_switches_between_the_sweeps_models(chapter_p
         assert shown["selected"] == [index], "the highlighted (R, D) point is not the chosen β"
     assert len({s["samples"] for s in seen}) == len(seen), "the samples did not change with β"
     assert not problems
+
+
+def test_hidden_cells_of_chapter_1_are_folded_and_open_on_a_click(site_url: str, browser):
+    """Cells tagged `hide-cell` (the exercises' solutions) show a toggle, not their code."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(f"{site_url}notebooks/01_autoencoder.html", wait_until="load")
+        folded = page.locator(".cell.tag_hide-cell")
+        assert folded.count() >= 1, "chapter 1 has cells tagged hide-cell"
+        for k in range(folded.count()):
+            cell = folded.nth(k)
+            code = cell.locator(".cell_input")
+            assert not code.is_visible(), f"hidden cell {k} shows its code before a click"
+            cell.locator("summary").first.click()
+            assert code.is_visible(), f"hidden cell {k} does not open on a click"
+    finally:
+        context.close()

@@ -46,3 +46,26 @@ def test_a_corrupt_cache_entry_is_trained_again(tmp_path, monkeypatch):
     assert all(
         torch.equal(a, b) for a, b in zip(first.state_dict().values(), again.state_dict().values())
     )
+
+
+def test_another_thread_count_does_not_reuse_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAELIB_CACHE", str(tmp_path))
+    data = _tiny_data()
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        vaelib.train_classifier(data, epochs=1, device="cpu")
+        torch.set_num_threads(2)
+        vaelib.train_classifier(data, epochs=1, device="cpu")
+    finally:
+        torch.set_num_threads(threads)
+    assert len(list((tmp_path / "classifiers").glob("*.pt"))) == 2
+
+
+def test_reading_the_cache_leaves_global_rng_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAELIB_CACHE", str(tmp_path))
+    data = _tiny_data()
+    vaelib.train_classifier(data, epochs=1, device="cpu")
+    state = torch.get_rng_state()
+    vaelib.train_classifier(data, epochs=1, device="cpu")  # read from the cache
+    assert torch.equal(torch.get_rng_state(), state)

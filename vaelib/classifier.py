@@ -190,11 +190,16 @@ def classifier_cache_dir() -> Path:
 
 
 def _cache_path(train: ImageData, settings: dict) -> Path:
-    """A file name that changes with the images, labels, settings and torch version."""
+    """A file name that changes with the images, labels, settings, torch version and thread count.
+
+    The thread count is part of the key because it changes the order of floating-point sums in
+    PyTorch's kernels, so one and two threads train slightly different classifiers.
+    """
     digest = hashlib.sha256()
     digest.update(train.images.detach().cpu().contiguous().numpy().tobytes())
     digest.update(train.labels.detach().cpu().contiguous().numpy().tobytes())
-    digest.update(json.dumps([settings, list(train.classes), torch.__version__]).encode())
+    key = [settings, list(train.classes), torch.__version__, torch.get_num_threads()]
+    digest.update(json.dumps(key).encode())
     return classifier_cache_dir() / f"{train.name}-{digest.hexdigest()[:16]}.pt"
 
 
@@ -212,7 +217,8 @@ def _load_cached(
     path: Path, train: ImageData, feature_dim: int, device: torch.device
 ) -> ImageClassifier:
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model = ImageClassifier(train.classes, feature_dim, tuple(train.images.shape[1:]))
+    with torch.random.fork_rng(devices=[]):  # initial weights are overwritten: keep global state
+        model = ImageClassifier(train.classes, feature_dim, tuple(train.images.shape[1:]))
     model.load_state_dict(state)
     return model.to(device).eval()
 
