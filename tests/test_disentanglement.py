@@ -6,8 +6,10 @@ import torch
 from vaelib import (
     VAE,
     MLPConfig,
+    centre_of_mass,
     factor_entropy,
     latent_traversal,
+    load_shapes,
     mig_per_factor,
     mutual_information_gap,
     mutual_information_matrix,
@@ -120,6 +122,31 @@ def test_latent_traversal_changes_only_the_swept_coordinate():
     codes[:, 2] = torch.linspace(-2, 2, 5)
     assert torch.allclose(images[0], torch.sigmoid(model.decode(codes)), atol=1e-6)
     assert images.min() >= 0 and images.max() <= 1
+
+
+def test_centre_of_mass_finds_the_centre_of_each_symmetric_sprite():
+    shapes = load_shapes(scales=2, positions=3)
+    names = shapes.factor_names
+    for image, index in zip(shapes.images, shapes.factors):
+        if shapes.classes[index[names.index("shape")]] == "heart":
+            continue  # the heart is not symmetric about its centre
+        expected = [shapes.factor_values[names.index(f)][index[names.index(f)]] for f in "xy"]
+        assert centre_of_mass(image).tolist() == pytest.approx(expected, abs=1e-4)
+
+
+def test_centre_of_mass_moves_with_the_image_and_keeps_leading_dimensions():
+    image = torch.zeros(1, 28, 28)
+    image[0, 5:8, 10:12] = 0.5  # x spans pixels 10-11, y spans 5-7
+    moved = torch.roll(image, shifts=(4, -3), dims=(1, 2))  # 4 pixels down, 3 to the left
+    centres = centre_of_mass(torch.stack([image, moved]).unsqueeze(0))  # (1, 2, 1, 28, 28) in
+    assert centres.shape == (1, 2, 2)
+    assert centres[0, 0].tolist() == pytest.approx([11.0, 6.5])
+    assert centres[0, 1].tolist() == pytest.approx([8.0, 10.5])
+
+
+def test_centre_of_mass_refuses_a_black_image():
+    with pytest.raises(ValueError, match="all-black image has no centre"):
+        centre_of_mass(torch.zeros(2, 1, 28, 28))
 
 
 def test_latent_traversal_names_a_bad_dimension():

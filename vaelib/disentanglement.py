@@ -22,7 +22,13 @@ from __future__ import annotations
 
 import torch
 
-from vaelib._checks import check_positive_int, check_same_shape, check_seed, check_tensor
+from vaelib._checks import (
+    check_positive_int,
+    check_same_shape,
+    check_seed,
+    check_tensor,
+    check_unit_interval,
+)
 from vaelib.models import VAE, Autoencoder, check_model, eval_mode
 
 
@@ -198,3 +204,26 @@ def latent_traversal(
     with eval_mode(model):
         images = torch.sigmoid(model.decode(codes.flatten(0, 1).to(device)))  # (rows·steps, …)
     return images.view(len(dims), steps, *model.config.image_shape).cpu()
+
+
+def centre_of_mass(images: torch.Tensor) -> torch.Tensor:
+    """Where the grey level of each image lies on average: (x, y) in pixels, (..., 2).
+
+    x runs from left to right, y from top to bottom, and pixel i spans [i, i + 1], so its centre
+    is i + 0.5, the convention of the sprite centres of `vaelib.shapes`. Used to measure what a
+    traversal does to a sprite: the move of the centre from the first to the last image of a row.
+
+    `images`: (..., channels, h, w) grey levels in [0, 1], e.g. a batch (n, 1, 28, 28) or a
+    traversal (rows, steps, 1, 28, 28); the channels are summed. An all-black image has no
+    centre and is refused.
+    """
+    check_tensor(images, "images", min_ndim=3)
+    check_unit_interval(images, "images")
+    h, w = images.shape[-2:]
+    grey = images.double().sum(dim=-3)  # (..., h, w)
+    mass = grey.sum(dim=(-2, -1))  # (...,)
+    if (mass <= 0).any():
+        raise ValueError("images must each hold some grey level; an all-black image has no centre")
+    x = (grey.sum(dim=-2) * (torch.arange(w) + 0.5)).sum(dim=-1) / mass  # (...,)
+    y = (grey.sum(dim=-1) * (torch.arange(h) + 0.5)).sum(dim=-1) / mass
+    return torch.stack([x, y], dim=-1).float()
