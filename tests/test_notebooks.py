@@ -38,6 +38,13 @@ def test_each_notebook_agrees_with_its_py_percent_twin(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_stays_under_3_mb(path):
+    """Stored outputs (figures, interactive figures' data) keep a chapter small to review."""
+    size = path.stat().st_size
+    assert size < 3_000_000, f"{path.name} is {size / 1e6:.1f} MB; a chapter stays under 3 MB"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_each_notebook_is_stored_executed_in_order(path):
     notebook = json.loads(path.read_text())
     code = [
