@@ -18,7 +18,8 @@
 #
 # In this chapter you will:
 #
-# - train a plain autoencoder that squeezes each $28 \times 28$ MNIST digit through a code of
+# - train a plain autoencoder that squeezes each $28 \times 28$ MNIST digit
+#   {cite:p}`lecun1998gradient` through a code of
 #   $d = 20$ numbers and back;
 # - measure how well it reconstructs digits it has never seen, with a digit classifier and a
 #   sharpness score;
@@ -31,9 +32,10 @@
 # images like them. An autoencoder is the natural first attempt. Its decoder turns a short code
 # $z$ into an image; if we knew which codes to feed it, we could generate digits at will. This
 # chapter shows that a plain autoencoder gives us a good decoder but no usable distribution over
-# codes, and it measures the problem precisely. Every later chapter compares with the model
-# trained here, and the variational autoencoder of [chapter 2](02_from_autoencoder_to_vae.ipynb)
-# is built to fix exactly what we find.
+# codes, and it measures the problem precisely. The variational autoencoder of
+# [chapter 2](02_from_autoencoder_to_vae.ipynb) is built to fix exactly what we find, and
+# [chapter 4](04_vae_mnist.ipynb) retrains the model of this chapter, with the same settings, to
+# set the VAE beside it.
 
 # %% tags=["remove-cell"]
 # Colab only: install vaelib from the book's repository. Elsewhere this cell does nothing.
@@ -135,10 +137,11 @@ assert n_parameters == (784 * 400 + 400) + (400 * 20 + 20) + (20 * 400 + 400) + 
 # %% [markdown]
 # ## Training
 #
-# We train with Adam on the full training set of 60,000 images, in batches of 128, for **three
-# epochs**. That is all the argument of this chapter needs: by then the reconstructions of
-# held-out digits are good (we measure how good below), and what we then measure about the codes
-# cannot be cured by training longer, because nothing in the loss refers to the codes at all.
+# We train with Adam {cite:p}`kingma2015adam` on the full training set of 60,000 images, in
+# batches of 128, for **three epochs**. That is all the argument of this chapter needs: by then
+# the reconstructions of held-out digits are good (we measure how good below), and what we then
+# measure about the codes cannot be cured by training longer, because nothing in the loss
+# refers to the codes at all.
 # The test loss after each epoch:
 
 # %%

@@ -525,7 +525,8 @@ assert inside > 0.5, (
 # %% [markdown]
 # Most of the codes the VAE's decoder sees in training lie where the prior puts its mass, so
 # decoding prior draws is what the decoder was trained to do. [Chapter 4](04_vae_mnist.ipynb)
-# trains this VAE to convergence and repeats all of chapter 1's measurements on it.
+# trains this VAE for ten epochs and repeats chapter 1's main measurements on it: the
+# reconstructions, the codes against the prior, and the samples scored by the classifier.
 #
 # ## Summary
 #

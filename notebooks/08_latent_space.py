@@ -29,8 +29,9 @@
 #   the page;
 # - walk between two digits along a straight line in latent space and along a straight line in
 #   pixel space, and measure which path stays close to real images;
-# - estimate the test log-likelihood of a [chapter 4](04_vae_mnist.ipynb) model with the
-#   importance-weighted bound $\mathcal{L}_k$ {cite:p}`burda2016importance`, watch it rise
+# - estimate the test log-likelihood of a VAE with [chapter 4](04_vae_mnist.ipynb)'s
+#   architecture with the importance-weighted bound $\mathcal{L}_k$
+#   {cite:p}`burda2016importance`, watch it rise
 #   above the ELBO by less with every tenfold increase of the number of samples $k$, and measure
 #   how far the Bernoulli decoder is from a probability density over grey-level images.
 

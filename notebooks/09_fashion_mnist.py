@@ -217,7 +217,8 @@ assert balance_fashion >= 10 > balance_mnist, (
 # %% [markdown]
 # On Fashion-MNIST the reconstruction term is more than twice MNIST's, and the balance $D / R$
 # is different in kind: the source's "reconstruction loss an order of magnitude above the KL
-# term", which MNIST does not bear out, holds here. But largely for a reason that has nothing to
+# term", which MNIST with a 20-dimensional code does not bear out
+# ([chapter 4](04_vae_mnist.ipynb)), holds here. But largely for a reason that has nothing to
 # do with the model: the entropy floor is most of Fashion-MNIST's $D$, and only about half of
 # MNIST's. Subtracting the floor leaves the part of $D$ that a better model could still remove,
 # which is the fair quantity to compare across data sets:
@@ -370,10 +371,10 @@ assert sharp_ratio_textured < 0.1, "the most textured items keep less than a ten
 # ## β = 30: the chapter-5 experiment
 #
 # In [chapter 5](05_posterior_collapse.ipynb), weighting the KL term by $\beta = 30$ made every
-# nat of rate cost thirty nats of reconstruction, and every one of the 20 latent dimensions
-# stopped carrying information about $x$: their posteriors collapsed onto the prior. Does the
-# same happen when the images hold far more detail to encode? We train the same model with
-# $\beta = 30$ on Fashion-MNIST and compare it with the $\beta = 1$ model.
+# nat of rate cost as much in the objective as thirty nats of reconstruction, and every one of
+# the 20 latent dimensions stopped carrying information about $x$: their posteriors collapsed
+# onto the prior. Does the same happen when the images hold far more detail to encode? We train
+# the same model with $\beta = 30$ on Fashion-MNIST and compare it with the $\beta = 1$ model.
 
 # %%
 fashion_vae_30, _ = vaelib.train_vae(
