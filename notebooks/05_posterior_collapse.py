@@ -131,7 +131,8 @@ assert R_1 > 20, "at β = 1 the rate is over twenty nats"
 assert 0.01 <= R_30 < 0.1, "at β = 30 the rate has fallen to a few hundredths of a nat"
 assert D_30 > 2 * D_1, "at β = 30 the distortion has more than doubled"
 assert cost_of_the_code > 5 * value_of_the_code, (
-    "keeping the β = 1 code would cost more than five times the reconstruction it buys"
+    "the KL term dominates: keeping the β = 1 code would cost more than five times "
+    "the reconstruction it buys"
 )
 
 # %% [markdown]
@@ -239,11 +240,9 @@ fig
 
 # %% [markdown]
 # "At most a few active units" is the textbook description of collapse; here it is total:
-# **no** dimension is active, and the whole code carries a few hundredths of a nat.
-
-# %%
-assert active_30 == 0, "at β = 30 no dimension is active"
-assert 0.01 <= kl_30.sum() < 0.1, "the whole code carries a few hundredths of a nat"
+# **no** dimension is active (the count printed above is zero, as it must be: section 5.2 found
+# no dimension whose means spread by a tenth of a unit, a variance of 0.01), and the whole code
+# carries the few hundredths of a nat measured in section 5.1.
 
 # %% [markdown]
 # ## 5.4 Samples
@@ -363,9 +362,9 @@ assert abs(D_30 - D_mean_image) < 1, "the collapsed model's distortion matches i
 # h(P_e) + P_e \log 9 \;\ge\; H(y \mid z) \;\ge\; H(y) - R ,
 # $$
 #
-# with $h$ the binary entropy. We solve it for the smallest error it allows: at β = 30 the rate is
-# less than a tenth of $\log 10$, and no classifier of $z$ can reach twice the chance level of one
-# in ten.
+# with $h$ the binary entropy. We solve it for the smallest error it allows: at β = 30 the rate, a
+# few hundredths of a nat (section 5.1), is less than a tenth of $\log 10$, and no classifier of $z$
+# can reach twice the chance level of one in ten.
 
 # %%
 p_y = torch.bincount(test.labels, minlength=10).double() / len(test)
@@ -374,7 +373,6 @@ print(f"H(y) = {H_y:.2f} nats (log 10 = {math.log(10):.2f});  R at β = 30 = {R_
 # the smallest P_e with h(P_e) + P_e log 9 >= H(y|z) >= H(y) - R, solved by bisection
 max_accuracy_30 = 1 - vaelib.fano_lowest_error(H_y - R_30, n_classes=10)
 print(f"Fano: no classifier of z at β = 30 can beat {max_accuracy_30:.2f} accuracy")
-assert R_30 < math.log(10) / 10, "at β = 30 the rate is less than a tenth of log 10"
 assert max_accuracy_30 < 0.2, "no classifier of z can reach twice the chance level"
 
 # %% [markdown]
@@ -401,11 +399,11 @@ for (model, code), value in accuracy.items():
 # %% [markdown]
 # From the sampled code $z$ — what the decoder actually sees — the classifier names more than
 # three in four of the β = 1 model's test digits, while at β = 30 it stays close to the chance
-# level of one in ten, below Fano's bound, as it must.
+# level of one in ten (within five points of it), below Fano's bound, as it must.
 
 # %%
 assert accuracy[("β = 1", "z")] > 0.75, "from z, more than three in four β = 1 digits are named"
-assert accuracy[("β = 30", "z")] < 0.2, "from z at β = 30 it stays close to chance"
+assert abs(accuracy[("β = 30", "z")] - 0.1) < 0.05, "from z at β = 30 it stays close to chance"
 assert accuracy[("β = 30", "z")] <= max_accuracy_30 + 0.02, (
     "at β = 30 it stays below Fano's bound (up to sampling error)"
 )
@@ -479,10 +477,10 @@ assert value_per_nat.max() < BETA_LARGE, "every one would fail it at β = 30"
 # - At β = 30 the posterior collapses completely: the rate falls from over twenty nats to a few
 #   hundredths, no latent dimension stays active, the posterior means of all images sit at the
 #   origin, and samples from the prior are all the same blur.
-# - The source story's "very poor" samples, measured: a classifier of digits is far less
-#   confident about them, reads them as only about half of the ten classes, and finds them more
-#   than three times as far from real digits as the β = 1 samples; they are also more than five
-#   times blurrier.
+# - The source story's "very poor" samples, measured: a classifier of digits is less confident
+#   about them (its mean confidence falls by more than 0.2), reads them as only about half of the
+#   ten classes, and finds them more than three times as far from real digits as the β = 1
+#   samples; they are also more than five times blurrier.
 # - The weighted KL term "dominates" through the trade it sets: the β = 1 code would cost its
 #   rate thirty times over in the β = 30 objective, more than five times the reconstruction it
 #   buys.
@@ -521,10 +519,10 @@ assert value_per_nat.max() < BETA_LARGE, "every one would fail it at β = 30"
 # gone beyond the largest — which is below 30. It is only a heuristic: a model trained at β = 4 is
 # not the β = 1 model with some units removed, and its decoder adapts. Count in two ways. The
 # active-unit criterion $\operatorname{Var}_x \mu_i(x) > 0.01$ is lenient — a dimension can pass
-# it while carrying a few hundredths of a nat ([chapter 7](07_keeping_the_code_alive.ipynb)
-# shows such a model) — so also count the dimensions whose KL exceeds 0.1 nats; the second count
-# falls first. [Chapter 6](06_beta_landscape.ipynb) draws both
-# curves against β.
+# it while carrying less than a tenth of a nat ([chapter 7](07_keeping_the_code_alive.ipynb)
+# shows a model with many such dimensions) — so also count the dimensions whose KL exceeds 0.1
+# nats. [Chapter 6](06_beta_landscape.ipynb) counts both across its β sweep, and there the
+# second falls first.
 # ```
 #
 # 3. Show that $\mathbb{E}_x \operatorname{KL}(q(z \mid x) \,\|\, p(z)) = I_q(x; z) +
