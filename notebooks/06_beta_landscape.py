@@ -61,9 +61,10 @@ vaelib.seed_everything(0)
 DEVICE = vaelib.pick_device()
 
 # %%
-train = vaelib.load_mnist("train").subset(10_000, seed=0)
+train_full = vaelib.load_mnist("train")  # the classifier that scores samples trains on all of it
+train = train_full.subset(10_000, seed=0)
 test = vaelib.load_mnist("test")
-print(f"{len(train)} training and {len(test)} test images, each {tuple(train.images.shape[1:])}")
+print(f"{len(train)} of the {len(train_full)} training images and {len(test)} test images")
 
 # %% [markdown]
 # ## Rate and distortion
@@ -140,9 +141,9 @@ plots.plot_rate_distortion(
 )
 
 # %% [markdown]
-# The points run from the upper left of the frontier to its lower right in the order of
-# $\beta$: as $\beta$ rises, the rate falls at every step and the distortion rises at every
-# step.
+# In the order of $\beta$ the points run along the frontier from the lower right of the plane
+# (high rate, low distortion) to its upper left: as $\beta$ rises, the rate falls at every step
+# and the distortion rises at every step.
 
 # %%
 rate_steps = [r1 - r0 for r0, r1 in zip(rates, rates[1:])]
@@ -157,24 +158,24 @@ assert all(step > 0 for step in distortion_steps), "as β rises, the distortion 
 # points, $-\Delta D / \Delta R$, is the exchange rate. The frontier is convex, so the exchange
 # rate grows along the sweep: at $\beta = 0$ the code carries hundreds of nats that the decoder
 # hardly uses (giving most of them up, on the way to $\beta = 0.25$, costs less than a tenth of
-# a nat of distortion per nat), while at large $\beta$ each remaining nat is worth more than ten
-# nats of distortion. At an exact optimum the slope at the point of $\beta$ is $-\beta$, so each
-# chord's exchange rate should lie between its two $\beta$s (exercise 2 proves it for exact
-# optima). Here every chord does.
+# a nat of distortion per nat), while over the last two steps, from $\beta = 8$ on, each nat
+# given up costs more than ten nats of distortion. At an exact optimum the slope at the point
+# of $\beta$ is $-\beta$, so each chord's exchange rate should lie between its two $\beta$s
+# (exercise 2 proves it for exact optima). Here every chord does, and because neighbouring
+# chords share a $\beta$, that alone makes the exchange rate grow.
 
 # %%
 exchange = [-dd / dr for dd, dr in zip(distortion_steps, rate_steps)]
 for (b0, b1), e in zip(zip(BETAS, BETAS[1:]), exchange):
     print(f"β {b0:g} → {b1:g}: {e:.2f} nats of distortion per nat of rate")
 print(f"rate at β = 0: {rates[0]:.0f} nats per image")
-assert all(e1 > e0 for e0, e1 in zip(exchange, exchange[1:])), (
-    "the exchange rate grows along the sweep"
-)
+print(f"given up between β = 0 and 0.25: {-rate_steps[0] / rates[0]:.0%} of it")
 assert rates[0] > 200, "at β = 0 the code carries hundreds of nats"
+assert -rate_steps[0] > 0.5 * rates[0], "most of them are given up on the way to β = 0.25"
 assert exchange[0] < 0.1, "giving them up costs less than a tenth of a nat of distortion per nat"
-assert exchange[-1] > 10, "at large β each remaining nat is worth more than ten nats of distortion"
+assert min(exchange[-2:]) > 10, "over the last two steps each nat costs more than ten nats of D"
 assert all(b0 <= e <= b1 for (b0, b1), e in zip(zip(BETAS, BETAS[1:]), exchange)), (
-    "each chord's exchange rate lies between its two βs"
+    "each chord's exchange rate lies between its two βs (and so grows along the sweep)"
 )
 
 # %% [markdown]
@@ -241,14 +242,12 @@ print(f"active units at β = {BETAS[-1]:g}: {active[-1]}")
 # onset.
 
 # %%
-assert active[0] == LATENT_DIM, "at β = 0 every unit is active"
-assert onset is not None and onset > BETAS[0], "collapse begins inside the sweep"
 assert all(a1 <= a0 for a0, a1 in zip(active, active[1:])), "along the sweep the count never rises"
 assert active[-1] == 0, "at β = 30 no unit is active at all"
-onset_quarter = vaelib.collapse_onset(BETAS, active, LATENT_DIM, fraction=0.25)
-print(f"collapse begins at β = {onset_quarter} with fewer than a quarter of the units active")
 assert active[-2] > LATENT_DIM / 2, "the count falls from most of the units straight to none"
-assert onset_quarter == onset, "a quarter gives the same onset"
+onset_quarter = vaelib.collapse_onset(BETAS, active, LATENT_DIM, fraction=0.25)
+print(f"collapse begins at β = {onset_quarter:g} with fewer than a quarter of the units active")
+# the same onset: that follows from the count falling from most of the units straight to none
 
 # %%
 plots.plot_active_units(
@@ -293,8 +292,8 @@ assert len(falling["informative"]) >= 3, "the informative count falls over sever
 assert max(k0 - k1 for k0, k1 in zip(informative, informative[1:])) >= 3, (
     "up to several dimensions at a step, not one by one"
 )
-assert len(falling["active"]) <= 2 and active[-1] == 0, (
-    "the active-unit count falls to zero within two steps"
+assert active[-3] == LATENT_DIM and active[-1] == 0, (
+    "the active-unit count stays at d until late and then falls to zero within two steps"
 )
 assert BETAS.index(onset_informative) < BETAS.index(onset), (
     "by the informative count, more than half the code is silent earlier in the sweep"
@@ -316,7 +315,7 @@ assert BETAS.index(onset_informative) < BETAS.index(onset), (
 # a perfect model would reach. `vaelib.sharpness` (the mean squared Laplacian) measures blur.
 
 # %%
-classifier = vaelib.train_classifier(vaelib.load_mnist("train"))
+classifier = vaelib.train_classifier(train_full)  # cached after its first training
 print(f"classifier accuracy on the test digits: {vaelib.classifier_accuracy(classifier, test):.3f}")
 N_SAMPLES = 1000
 reference = test.images[N_SAMPLES : 2 * N_SAMPLES]  # real digits the samples are compared with
@@ -339,19 +338,25 @@ for beta, q, h in zip(BETAS, quality, sharp):
 # %% [markdown]
 # The samples are best near $\beta = 1$, where the ELBO is best too, and they are poor at both
 # ends of the sweep. At $\beta = 30$ they are the worst of the sweep by all three scores: the
-# furthest from real digits, in the fewest classes, with the least confidence; and they are
-# blurrier, with less than half the sharpness of the $\beta = 1$ samples. Past its best $\beta$ the
-# Fréchet distance rises at every step: the samples, like the rate, degrade gradually, not at a
-# cliff. At $\beta = 0$ the samples are poor for the opposite reason: nothing pulls the codes
-# towards the prior, so codes drawn from $\mathcal{N}(0, I)$ land where the decoder was not
-# trained, and their Fréchet distance is more than one and a half times that of $\beta = 1$.
-# Even the best samples are far from real digits, which are many times sharper.
+# furthest from real digits, in the fewest classes, with the least confidence; and they are the
+# blurriest, with less than a third of the sharpness of the $\beta = 1$ samples. Past its best
+# $\beta$ the Fréchet distance rises at every step, and no single step accounts for half of the
+# rise: the samples degrade gradually, not at a cliff. At $\beta = 0$ the samples are poor for
+# the opposite reason: nothing pulls the codes towards the prior, so codes drawn from
+# $\mathcal{N}(0, I)$ land where the decoder was not trained, and their Fréchet distance is
+# about twice that of $\beta = 1$. Even the best samples are far from real digits, at more than
+# fifty times the real digits' own Fréchet distance, and real digits are many times sharper.
 
 # %%
 frechet = [q.frechet_distance for q in quality]
 i_best = min(range(len(BETAS)), key=frechet.__getitem__)
 i1, i30 = BETAS.index(1), BETAS.index(30)
+rise = [f1 - f0 for f0, f1 in zip(frechet[i_best:], frechet[i_best + 1 :])]
 print(f"lowest Fréchet distance at β = {BETAS[i_best]:g}")
+print(f"largest step of its rise after that: {max(rise) / sum(rise):.0%} of the whole rise")
+print(f"Fréchet distance, β = 0 over β = 1: {frechet[0] / frechet[i1]:.1f}")
+print(f"blurriest samples at β = {BETAS[min(range(len(BETAS)), key=sharp.__getitem__)]:g}")
+print(f"sharpness, β = 30 over β = 1: {sharp[i30] / sharp[i1]:.2f}")
 assert BETAS[i_best] in (0.5, 1, 2), "the samples are best near β = 1"
 assert max(range(len(BETAS)), key=[q.confidence for q in quality].__getitem__) in (
     BETAS.index(0.5),
@@ -365,11 +370,14 @@ assert quality[i30].class_coverage == min(q.class_coverage for q in quality), (
 assert quality[i30].confidence == min(q.confidence for q in quality), (
     "at β = 30 the samples are classified with the least confidence"
 )
-assert sharp[i30] < 0.5 * sharp[i1], "less than half the sharpness of the β = 1 samples"
-assert all(f1 > f0 for f0, f1 in zip(frechet[i_best:], frechet[i_best + 1 :])), (
-    "past its best β the Fréchet distance rises at every step"
+assert sharp[i30] == min(sharp), "at β = 30 the samples are the blurriest of the sweep"
+assert sharp[i30] < sharp[i1] / 3, "less than a third of the sharpness of the β = 1 samples"
+assert all(step > 0 for step in rise), "past its best β the Fréchet distance rises at every step"
+assert max(rise) < 0.5 * sum(rise), "no single step accounts for half of the rise"
+assert 1.6 < frechet[0] / frechet[i1] < 2.4, "at β = 0 about twice the Fréchet distance of β = 1"
+assert min(frechet) > 50 * real.frechet_distance, (
+    "even the best samples are at more than fifty times the real digits' Fréchet distance"
 )
-assert frechet[0] > 1.5 * frechet[i1], "at β = 0 more than one and a half times that of β = 1"
 assert sharp_real > 5 * max(sharp), "real digits are many times sharper than any model's samples"
 
 # %% [markdown]
@@ -434,17 +442,19 @@ assert first_silent == 2, "the code has been losing informative dimensions since
 # Re-run the chapter's cells on the new models: every assert is a statement of the shape, so
 # the ones that still pass tell you what survived. What cannot change, if the models are close
 # to optimal, is the ordering: the rate falls and the distortion rises with $\beta$, because that
-# is what minimising $D + \beta R$ for a larger $\beta$ means (exercise 2: if a model at
-# $\beta_2 > \beta_1$ had both a higher rate and a lower distortion than the one at $\beta_1$,
-# the latter would not be optimal). What can change is everything that depends on how far from
-# optimal five epochs on 10,000 images leave the models: the distortions themselves, and the
-# onset of collapse, which a longer run may move by a step of the sweep as the optimiser silences
-# dimensions that were still slowly dying.
+# is what minimising $D + \beta R$ for a larger $\beta$ means (exercise 2: exact minimisers at
+# $\beta_2 > \beta_1$ cannot have a higher rate or a lower distortion than at $\beta_1$). What
+# can change is everything that depends on how far from optimal five epochs on 10,000 images
+# leave the models: the distortions themselves, and the counts of active and informative
+# dimensions at each $\beta$, and so the onset of collapse. Compare the two runs' counts
+# $\beta$ by $\beta$ to see whether the longer run silences dimensions that the short one left
+# half-used.
 # ```
 #
 # 2. **Why the rate must fall.** Suppose the models at $\beta_1 < \beta_2$ are exact minimisers
 #    of $D + \beta_1 R$ and $D + \beta_2 R$, with rates $R_1, R_2$ and distortions $D_1, D_2$.
-#    Show that $R_2 \le R_1$ and $D_2 \ge D_1$.
+#    Show that $R_2 \le R_1$ and $D_2 \ge D_1$, and that when $R_2 < R_1$ the chord's exchange
+#    rate $(D_2 - D_1)/(R_1 - R_2)$ lies between $\beta_1$ and $\beta_2$.
 #
 # ```{admonition} Solution
 # :class: dropdown
@@ -453,7 +463,9 @@ assert first_silent == 2, "the code has been losing informative dimensions since
 # $D_2 + \beta_2 R_2 \le D_1 + \beta_2 R_1$. Adding the two inequalities,
 # $\beta_1 R_1 + \beta_2 R_2 \le \beta_1 R_2 + \beta_2 R_1$, that is
 # $(\beta_2 - \beta_1)(R_2 - R_1) \le 0$, so $R_2 \le R_1$. Then the first inequality gives
-# $D_1 - D_2 \le \beta_1 (R_2 - R_1) \le 0$, so $D_2 \ge D_1$. Trained networks are only
+# $D_1 - D_2 \le \beta_1 (R_2 - R_1) \le 0$, so $D_2 \ge D_1$. When $R_1 > R_2$, dividing each
+# inequality by $R_1 - R_2$ gives $\beta_1 \le (D_2 - D_1)/(R_1 - R_2) \le \beta_2$: the
+# chord's exchange rate lies between the two $\beta$s. Trained networks are only
 # approximate minimisers, which is why the chapter *checks* the monotonicity on the numbers
 # rather than taking it for granted.
 # ```
@@ -465,11 +477,12 @@ assert first_silent == 2, "the code has been losing informative dimensions since
 # ```{admonition} Solution
 # :class: dropdown
 #
-# In general a smaller fraction moves the onset to a larger $\beta$, or past the end of the
-# sweep (the function then returns `None`). Here it does not move at all: the active-unit count
-# falls from most of the units straight to none in the last step of the sweep (the onset cell of
-# the chapter checks it), so every fraction up to that last count gives the same onset. That is the
-# weakness of the active-unit count as a guide: it says almost nothing until it is too late.
+# In general a smaller fraction can only leave the onset where it is or move it to a larger
+# $\beta$, or past the end of the sweep (the function then returns `None`). Here it does not
+# move at all: the active-unit count falls from most of the units straight to none in the last
+# step of the sweep (the onset cell of the chapter checks it), so every fraction of $d$ up to
+# the count just before that step gives the same onset. That is the weakness of the active-unit
+# count as a guide: it says almost nothing until it is too late.
 # In practice one picks $\beta$ from the rate–distortion plane by the rate one wants the code to
 # carry, and uses the per-dimension KL (or the informative count) to see how many dimensions
 # carry it.
