@@ -5,8 +5,16 @@ import os
 
 import pytest
 import torch
+from hypothesis import settings
 
 from vaelib import DATA_ENV_VAR
+
+# Property tests draw the same examples on every run ("ci", the default), so a red run can be
+# repeated and a clean clone passes twice in a row. To search with fresh random examples:
+# HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py tests/test_plot_properties.py
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
