@@ -168,7 +168,7 @@ floor = vaelib.bernoulli_entropy(test.images).mean().item()
 final = history.test_reconstruction[-1]
 print(f"entropy floor: {floor:.1f} nats per image")
 print(f"autoencoder:   {final:.1f} nats per image, {final - floor:.1f} above the floor")
-assert floor < final < 2 * floor, "more than half of the loss is the floor that no model can remove"
+assert final < 2 * floor, "more than half of the loss is the floor that no model can remove"
 
 # %% [markdown]
 # So more than half of the loss is the floor that no model can remove; the excess is what the
@@ -320,7 +320,7 @@ knn_plotted = vaelib.nearest_neighbour_accuracy(
 )
 print(f"nearest training code shows the same digit, all 20 coordinates: {100 * knn_all:.0f}%")
 print(f"nearest training code shows the same digit, the 2 plotted ones: {100 * knn_plotted:.0f}%")
-assert knn_all > 0.9, (
+assert knn_all > 0.95, (
     "in all 20 coordinates, the nearest training code nearly always shows the same digit"
 )
 assert knn_plotted < 0.5, "in the two plotted coordinates, most nearest codes show another digit"
@@ -351,7 +351,7 @@ plots.plot_image_grid(
 )
 
 # %% [markdown]
-# Few of them look like a digit; many look like smudges or blends of several digits. The
+# Few of them look like a digit; most look like smudges or blends of several digits. The
 # classifier turns this impression into numbers. `vaelib.sample_quality` reports its mean
 # confidence (the largest class probability, 1 for a certain classification, 0.1 for a guess)
 # and the **Fréchet distance** between Gaussians fitted to the classifier's 64 internal features
@@ -381,7 +381,7 @@ for name, quality, confident in (
         f"Fréchet distance {quality.frechet_distance:.0f}"
     )
 assert confident_samples < 0.1, "fewer than one draw in ten is recognised with confidence"
-assert confident_real > 0.9, "nearly every held-out test digit is recognised with confidence"
+assert confident_real > 0.95, "nearly every held-out test digit is recognised with confidence"
 assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
     "the draws' Fréchet distance is more than a hundred times that of real digits"
 )
@@ -457,8 +457,8 @@ assert d_prior.median() > 1.1 * d_test.median(), (
 #   $\mathcal{N}(0, 1)$, mostly off-centre, and grouped by digit in the 20-dimensional space;
 #   every dimension is far from the prior by the Kolmogorov–Smirnov distance.
 # - Draws from $\mathcal{N}(0, I)$ land in a region of latent space that holds almost no training
-#   codes, and decode to images that a digit classifier rarely recognises. The autoencoder is a
-#   compressor, not a generator.
+#   codes, and decode to images that a digit classifier rarely recognises with confidence. The
+#   autoencoder is a compressor, not a generator.
 #
 # ## Exercises
 #
@@ -470,9 +470,10 @@ assert d_prior.median() > 1.1 * d_test.median(), (
 # ```{admonition} Solution
 # :class: dropdown
 #
-# The draws now land where the codes are, so they decode to much more digit-like images than
-# draws from $\mathcal{N}(0, I)$: in the check below, the classifier's mean confidence rises and
-# the Fréchet distance falls several-fold. But it stays several times that of real digits. The
+# The draws now land where the codes are, so they decode to more digit-like images than draws
+# from $\mathcal{N}(0, I)$: in the check below, the classifier's mean confidence rises by more
+# than 0.2 and the Fréchet distance falls several-fold. But it stays more than ten times that of
+# real digits. The
 # fitted Gaussian matches only the first two moments: the codes form digit groups with gaps
 # between them, and a Gaussian puts mass in those gaps too, where the decoder produces blends.
 # Nothing in training made the decoder good on *all* of a Gaussian's typical set; the VAE makes it
@@ -491,12 +492,14 @@ for name, quality in (("prior draws", quality_samples), ("fitted Gaussian", qual
         f"{name}: mean confidence {quality.confidence:.2f}, "
         f"Fréchet distance {quality.frechet_distance:.0f}"
     )
-assert quality_fitted.confidence > quality_samples.confidence, "the classifier's confidence rises"
+assert quality_fitted.confidence > quality_samples.confidence + 0.2, (
+    "the classifier's mean confidence rises by more than 0.2"
+)
 assert quality_fitted.frechet_distance < quality_samples.frechet_distance / 3, (
     "the Fréchet distance falls several-fold"
 )
-assert quality_fitted.frechet_distance > 3 * quality_real.frechet_distance, (
-    "it stays several times that of real digits"
+assert quality_fitted.frechet_distance > 10 * quality_real.frechet_distance, (
+    "it stays more than ten times that of real digits"
 )
 
 # %% [markdown]
@@ -510,7 +513,8 @@ assert quality_fitted.frechet_distance > 3 * quality_real.frechet_distance, (
 # Standardising fixes the mean and the spread of each coordinate by construction, and it
 # shrinks every KS distance, but it leaves the shape: a coordinate whose histogram is skewed or
 # has several bumps (one per group of digits) keeps that shape. In the check below the closest
-# coordinates come near genuine normal draws, while the farthest stays several times above them.
+# coordinate comes within twice the largest distance of genuine normal draws, while the farthest
+# stays about ten times above it.
 # And even coordinates that individually look normal can be correlated with one another, which
 # no per-dimension measure sees.
 # ```
@@ -522,8 +526,11 @@ print(
     f"to {ks_standardised.max():.3f} (genuine draws: at most {ks_reference.max():.3f})"
 )
 assert (ks_standardised < ks_codes).all(), "standardising shrinks every KS distance"
-assert ks_standardised.max() > 3 * ks_reference.max(), (
-    "the farthest coordinate stays several times above genuine normal draws"
+assert ks_standardised.min() < 2 * ks_reference.max(), (
+    "the closest coordinate comes within twice the largest distance of genuine normal draws"
+)
+assert 5 < ks_standardised.max() / ks_reference.max() < 20, (
+    "the farthest stays about ten times above genuine normal draws"
 )
 
 # %% [markdown]
