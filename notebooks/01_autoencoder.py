@@ -368,8 +368,7 @@ reference = scored[N_SAMPLES:]  # (3000, 1, 28, 28): the real digits both are co
 quality_real = vaelib.sample_quality(classifier, real, reference)
 quality_samples = vaelib.sample_quality(classifier, samples, reference)
 confident_real, confident_samples = (
-    (classifier.features_and_probabilities(images)[1].max(dim=1).values > 0.9).float().mean().item()
-    for images in (real, samples)
+    vaelib.confident_fraction(classifier, images, threshold=0.9) for images in (real, samples)
 )
 for name, quality, confident in (
     ("test digits", quality_real, confident_real),

@@ -17,6 +17,7 @@ from vaelib import (
     ImageData,
     SampleQuality,
     classifier_accuracy,
+    confident_fraction,
     frechet_distance,
     sample_quality,
     sharpness,
@@ -261,3 +262,18 @@ def test_model_samples_are_blurrier_than_real_digits_and_beta_30_the_blurriest(s
     sharp = {name: value for name, (_, value) in scored_sets.items()}
     assert sharp["test images"] > 5 * max(sharp["β = 1"], sharp["autoencoder"])
     assert sharp["β = 30"] < sharp["β = 1"] / 1.5
+
+
+def test_confident_fraction_counts_images_named_above_the_threshold(halves_classifier):
+    x = _halves(50, seed=2).images
+    _, probabilities = halves_classifier.features_and_probabilities(x)
+    top = probabilities.max(dim=1).values
+    for threshold in (0.5, 0.9, 0.99):
+        expected = (top > threshold).float().mean().item()
+        assert confident_fraction(halves_classifier, x, threshold) == expected
+    assert confident_fraction(halves_classifier, x, threshold=1.0) == 0.0
+
+
+def test_confident_fraction_refuses_a_threshold_outside_zero_to_one(halves_classifier):
+    with pytest.raises(ValueError, match="threshold"):
+        confident_fraction(halves_classifier, _halves(4, seed=0).images, threshold=1.5)

@@ -71,7 +71,13 @@ from vaelib.probes import (
     nearest_class_mean_accuracy,
     nearest_neighbour_accuracy,
 )
-from vaelib.quality import SampleQuality, frechet_distance, sample_quality, sharpness
+from vaelib.quality import (
+    SampleQuality,
+    confident_fraction,
+    frechet_distance,
+    sample_quality,
+    sharpness,
+)
 from vaelib.seeds import permutation_p_value, seed_spread, share_explained_by_setting
 from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
@@ -112,6 +118,7 @@ __all__ = [
     "classifier_accuracy",
     "classifier_cache_dir",
     "collapse_onset",
+    "confident_fraction",
     "conditional_active_units",
     "conditional_kl_per_dimension",
     "conditional_latent_activity",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import torch
 
-from vaelib._checks import check_batch_size, check_images, check_tensor
+from vaelib._checks import check_batch_size, check_images, check_probability, check_tensor
 from vaelib.classifier import ImageClassifier, _check_classifier
 from vaelib.data import ImageData
 
@@ -75,6 +75,21 @@ def sample_quality(
         frechet_distance=frechet_distance(features, reference_features),
         n_samples=len(samples),
     )
+
+
+def confident_fraction(
+    classifier: ImageClassifier, images: torch.Tensor, threshold: float = 0.9
+) -> float:
+    """The fraction of `images` (n, 1, 28, 28) that `classifier` names with p > `threshold`.
+
+    A sample counts as recognised "with confidence" when its largest class probability
+    max_y p(y|x) exceeds `threshold` (a probability in [0, 1]). Returns a fraction in [0, 1].
+    """
+    _check_classifier(classifier)
+    images = check_images(images, "images", classifier.image_shape)
+    threshold = check_probability(threshold, "threshold")
+    _, probabilities = classifier.features_and_probabilities(images)
+    return (probabilities.max(dim=1).values > threshold).float().mean().item()
 
 
 def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> float:
