@@ -87,7 +87,7 @@ assert 0.4 < grey_of_ink < 0.6, "about half of the pixels that hold ink are grey
 # grey, strictly between 0.05 and 0.95: the edges of the strokes, smoothed when the digits were
 # scanned and scaled. Those grey levels will matter for what the loss below means.
 #
-# ## The model
+# ## 1.1 The model
 #
 # An autoencoder is two networks trained together. The **encoder** $f_\phi$ maps an image to a
 # code, and the **decoder** $g_\theta$ maps a code back to an image:
@@ -135,13 +135,13 @@ assert n_parameters == (784 * 400 + 400) + (400 * 20 + 20) + (20 * 400 + 400) + 
 )
 
 # %% [markdown]
-# ## Training
+# ## 1.2 Training
 #
 # We train with Adam {cite:p}`kingma2015adam` on the full training set of 60,000 images, in
 # batches of 128, for **three epochs**. That is all the argument of this chapter needs: by then
-# the reconstructions of held-out digits are good (we measure how good below), and what we then
-# measure about the codes cannot be cured by training longer, because nothing in the loss
-# refers to the codes at all.
+# the reconstructions of held-out digits are good (we measure how good below). What we then
+# measure about the codes is not a matter of training time: nothing in the loss refers to the
+# codes at all, so longer training gives them no reason to move towards $\mathcal{N}(0, I)$.
 # The test loss after each epoch:
 
 # %%
@@ -221,7 +221,7 @@ assert 0.4 < sharpness_ratio < 0.6, "the reconstructions are about half as sharp
 # identity: the classifier recognises nearly as many reconstructions as originals. The
 # 20-number codes carry what makes a digit that digit, and lose detail at the edges.
 #
-# ## What the codes look like
+# ## 1.3 What the codes look like
 #
 # Now we encode all 60,000 training images and look at the cloud of codes
 # $\{z^{(n)} = f_\phi(x^{(n)})\}$. If we want to *generate* digits by decoding random codes, the
@@ -338,7 +338,7 @@ assert knn_plotted < 0.5, "in the two plotted coordinates, most nearest codes sh
 # where they end up is decided by the initialisation and the optimiser, not by anything we asked
 # for.
 #
-# ## Generating: decoding draws from $\mathcal{N}(0, I)$
+# ## 1.4 Generating: decoding draws from $\mathcal{N}(0, I)$
 #
 # Suppose we ignore all this and generate the way a VAE will: draw $z \sim \mathcal{N}(0, I)$ and
 # decode it. `model.sample(n)` does exactly that. We draw 1,000 and show the first 32.
@@ -436,7 +436,7 @@ assert d_prior.median() > 1.1 * d_test.median(), (
 # measure shows the separation more plainly.) Both measures say the same thing:
 # $\mathcal{N}(0, I)$ and the autoencoder's codes occupy different parts of the latent space.
 #
-# ## What would fix it
+# ## 1.5 What would fix it
 #
 # The autoencoder has a good decoder and no known distribution of codes. To generate, we need
 # both: a distribution $p(z)$ we can sample, and a decoder trained on codes that look like draws

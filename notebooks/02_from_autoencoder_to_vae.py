@@ -77,7 +77,7 @@ x = test.images[:64]  # one batch of test images, (64, 1, 28, 28)
 print(f"train: {len(train):,} images, test: {len(test):,} images, batch: {tuple(x.shape)}")
 
 # %% [markdown]
-# ## A generative model
+# ## 2.1 A generative model
 #
 # A generative model of images says how to *make* one. Ours makes an image in two steps:
 #
@@ -111,11 +111,12 @@ print(f"train: {len(train):,} images, test: {len(test):,} images, batch: {tuple(
 #
 # an integral over all of $\mathbb{R}^{20}$. For most $z$, $p_\theta(x \mid z)$ is vanishingly
 # small: only codes near the few that "explain" $x$ contribute. Drawing $z$ from the prior and
-# averaging would almost never hit them. What we would like is to draw $z$ from the
-# **posterior** $p_\theta(z \mid x) = p_\theta(x \mid z) p(z) / p_\theta(x)$, the codes that explain
-# $x$, but it contains $p_\theta(x)$, the very integral we cannot compute.
+# averaging would almost never hit them (section 2.8 measures by how much it misses). What we
+# would like is to draw $z$ from the **posterior**
+# $p_\theta(z \mid x) = p_\theta(x \mid z) p(z) / p_\theta(x)$, the codes that explain $x$, but it
+# contains $p_\theta(x)$, the very integral we cannot compute.
 #
-# ## The probabilistic encoder
+# ## 2.2 The probabilistic encoder
 #
 # The VAE's answer is to *learn* an approximation to that posterior: an encoder network that
 # maps each image to a Gaussian over codes,
@@ -147,7 +148,7 @@ assert spread < 0.1, "before training, every image gets nearly the same cloud"
 # little from image to image) and widths close to 1, close to the prior. The encoder has not
 # yet learnt to tell images apart.
 #
-# ## The evidence lower bound
+# ## 2.3 The evidence lower bound
 #
 # How do we train $q_\phi$ and $p_\theta$ together? Start from the quantity we want, the log
 # evidence $\log p_\theta(x)$. It does not depend on $z$, so it equals its own expectation under
@@ -218,7 +219,7 @@ assert parts.kl < 0.01 * parts.reconstruction, "the untrained KL term is small"
 # less than a hundredth of the reconstruction term, because the untrained encoder's clouds are
 # already close to the prior.
 #
-# ## Sampling that gradients can pass through
+# ## 2.4 Sampling that gradients can pass through
 #
 # To train the encoder we need the gradient of the reconstruction term,
 # $\mathbb{E}_{q_\phi(z \mid x)}[\log p_\theta(x \mid z)]$, with respect to $\phi$. The
@@ -308,7 +309,7 @@ assert not z_sampled.requires_grad and backward_failed, (
 # estimator $\mathbb{E}_q[f(z)\, \nabla_\phi \log q_\phi(z \mid x)]$, which is unbiased too but,
 # as we measure after training below, has a far higher variance.
 #
-# ## Weighting the KL term: $\beta$
+# ## 2.5 Weighting the KL term: $\beta$
 #
 # The β-VAE of {cite:t}`higgins2017betavae` puts a weight on the KL term and minimises
 #
@@ -338,7 +339,7 @@ for beta in (0.0, 1.0, 30.0):
 # [chapter 4](04_vae_mnist.ipynb) and [chapter 5](05_posterior_collapse.ipynb) retell it, and
 # [chapter 6](06_beta_landscape.ipynb) maps the whole range of $\beta$.
 #
-# ## One epoch of training
+# ## 2.6 One epoch of training
 #
 # Everything is in place. We measure the ELBO on 2,000 test images, train for one epoch on the
 # 60,000 training images in batches of 128 (the number of Adam steps is printed), and measure
@@ -379,7 +380,7 @@ assert after["kl"] > before["kl"] + 5, "the KL term grew"
 # the prior, and it pays for that in KL. This
 # trade between the two terms is the subject of the rest of the book.
 #
-# ## Two gradient estimators, measured
+# ## 2.7 Two gradient estimators, measured
 #
 # Now that the decoder has learnt something, we can measure what the reparameterisation trick
 # buys. Take one test image, its $q(z \mid x)$, and $f(z) = \log p_\theta(x \mid z)$, the
@@ -427,7 +428,7 @@ assert 10 < baseline_ratio < variance_ratio / 10, (
 # reparameterised estimator also knows in which direction $f$ changes,
 # and the score function can only find that out by correlating $f$ with the noise.
 #
-# ## The bound is a bound
+# ## 2.8 The bound is a bound
 #
 # The derivation says $\operatorname{ELBO}(x) \le \log p_\theta(x)$, with a gap equal to
 # $\operatorname{KL}(q \,\|\, p_\theta(z \mid x))$. We cannot compute $\log p_\theta(x)$ exactly,
@@ -448,7 +449,20 @@ assert iwae > elbo + 1, "ELBO ≤ 𝓛_100, with a gap"
 # ELBO undershoots $\log p_\theta(x)$ (the unnormalised score above) by at least the printed
 # amount, on average.
 #
-# ## Generating
+# Section 2.1 claimed that averaging $p_\theta(x \mid z)$ over draws from the prior would
+# almost never hit the codes that explain $x$. The same estimator with $z$ drawn from
+# $p(z)$ instead of $q$ (`proposal="prior"`, the plain Monte-Carlo average of the integral)
+# measures it: even a thousand prior draws per image fall short of $\mathcal{L}_{100}$ by more
+# than twenty nats, so their average of $p_\theta(x \mid z)$ is too small by a factor of more
+# than $e^{20} \approx 5 \times 10^8$.
+
+# %%
+naive = vaelib.iwae_log_likelihood(vae, small, k=1000, proposal="prior")
+print(f"1,000 draws from the prior: {naive:.0f} nats per image, {iwae - naive:.0f} below 𝓛_100")
+assert iwae - naive > 20, "a thousand prior draws fall short of 𝓛_100 by more than twenty nats"
+
+# %% [markdown]
+# ## 2.9 Generating
 #
 # Generating from the VAE is what chapter 1 tried with the autoencoder: draw $z \sim \mathcal{N}(0,
 # I)$

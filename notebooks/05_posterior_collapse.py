@@ -501,7 +501,7 @@ assert value_per_nat.max() < BETA_LARGE, "every one would fail it at β = 30"
 #
 # A decoder that ignores $z$ outputs one image $p$ for everything, and the $p$ that minimises the
 # summed cross-entropy over the data set is the pixel-wise mean image $\bar{x}$ (set the
-# derivative of $\sum_n \mathrm{BCE}(x_n, p)$ in each $p_j$ to zero):
+# derivative of $\sum_n \operatorname{BCE}(x_n, p)$ in each $p_j$ to zero):
 # $\sum_n \big[-x_{nj} / p_j + (1 - x_{nj}) / (1 - p_j)\big] = 0$ gives
 # $p_j = \frac{1}{N} \sum_n x_{nj}$. The loss is convex in each $p_j$, so this is the minimum.
 # ```

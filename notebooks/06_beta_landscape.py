@@ -67,18 +67,18 @@ test = vaelib.load_mnist("test")
 print(f"{len(train)} of the {len(train_full)} training images and {len(test)} test images")
 
 # %% [markdown]
-# ## Rate and distortion
+# ## 6.1 Rate and distortion
 #
 # Write the two terms of the negative ELBO, averaged over the data, with the names that
 # {cite:t}`alemi2018fixing` give them:
 #
 # $$
 # D = \mathbb{E}_{x}\,\mathbb{E}_{q(z \mid x)}\big[-\log p(x \mid z)\big], \qquad
-# R = \mathbb{E}_{x}\,\mathrm{KL}\big(q(z \mid x)\,\|\,p(z)\big),
+# R = \mathbb{E}_{x}\,\operatorname{KL}\big(q(z \mid x)\,\|\,p(z)\big),
 # $$
 #
 # the **distortion** (our reconstruction term) and the **rate** (our KL term), both in nats per
-# image. The β-VAE {cite:p}`higgins2017betavae` minimises $D + \beta R$, and $-\mathrm{ELBO} =
+# image. The β-VAE {cite:p}`higgins2017betavae` minimises $D + \beta R$, and $-\operatorname{ELBO} =
 # D + R$. The rate has a meaning of its own: it is an upper bound on the mutual information
 # between $x$ and $z$ under the encoder, the number of nats the code carries about the image.
 # A model with $R = 0$ has a code that says nothing about $x$: $q(z \mid x) = p(z)$ for every
@@ -90,7 +90,7 @@ print(f"{len(train)} of the {len(train_full)} training images and {len(test)} te
 # $\beta$ buys a low rate at a high distortion. Sweeping $\beta$ traces the frontier.
 
 # %% [markdown]
-# ## The sweep
+# ## 6.2 The sweep
 #
 # We train nine VAEs (784-400-20, as in [chapter 4](04_vae_mnist.ipynb)) with
 # $\beta \in \{0, 0.25, 0.5, 1, 2, 4, 8, 16, 30\}$. `vaelib.sweep_beta` seeds every model
@@ -113,7 +113,8 @@ print(f"trained {len(models)} models")
 # Each model is measured on the 10,000 test images: its distortion and rate (one sample
 # $z \sim q(z \mid x)$ per image for $D$, the closed form for $R$), the KL of each latent
 # dimension, and its number of active units, the dimensions $i$ with
-# $\mathrm{Var}_x\big(\mathbb{E}_{q(z \mid x)}[z_i]\big) > 0.01$ {cite:p}`burda2016importance`.
+# $\operatorname{Var}_x\big(\mathbb{E}_{q(z \mid x)}[z_i]\big) > 0.01$
+# {cite:p}`burda2016importance`.
 
 # %%
 scores = [vaelib.evaluate(model, test) for model in models]
@@ -126,7 +127,7 @@ for beta, r, d, a in zip(BETAS, rates, distortions, active):
     print(f"{beta:5g} {r:9.1f} {d:10.1f} {d + r:8.1f} {a:8d}")
 
 # %% [markdown]
-# ## The rate–distortion plane
+# ## 6.3 The rate–distortion plane
 #
 # Each model is a point $(R, D)$. The dashed lines are the ELBO's level sets: $D + R$ is
 # constant along lines of slope $-1$, so two models on one line have the same ELBO, and lines
@@ -190,10 +191,10 @@ print(f"best test ELBO at β = {best:g}: D + R = {min(neg_elbo):.1f} nats per im
 assert best in (0.5, 1, 2), "the ELBO itself, −(D + R), is best near β = 1"
 
 # %% [markdown]
-# ## The code falls silent, dimension by dimension
+# ## 6.4 The code falls silent, dimension by dimension
 #
 # The rate is a sum over the $d = 20$ latent dimensions, $R = \sum_i R_i$ with
-# $R_i = \mathbb{E}_x \mathrm{KL}\big(q(z_i \mid x)\,\|\,\mathcal{N}(0, 1)\big)$. The heat map
+# $R_i = \mathbb{E}_x \operatorname{KL}\big(q(z_i \mid x)\,\|\,\mathcal{N}(0, 1)\big)$. The heat map
 # shows $R_i$ for every model (one row per $\beta$), with each row sorted from the largest
 # dimension to the smallest. The colour scale is logarithmic, and dimensions below 0.01 nats
 # are drawn at its bottom.
@@ -262,7 +263,7 @@ plots.plot_active_units(
 # Two measures of "is this dimension used?" are in play, and here they **disagree**. The
 # active-unit criterion looks at how much the posterior mean $\mu_i(x)$ moves across images;
 # the per-dimension KL $R_i$ at how far $q(z_i \mid x)$ is from the prior. Since
-# $R_i \ge \tfrac12 \mathrm{Var}_x(\mu_i(x))$, a dimension that passes the 0.01 variance
+# $R_i \ge \tfrac12 \operatorname{Var}_x(\mu_i(x))$, a dimension that passes the 0.01 variance
 # threshold may still carry less than a tenth of a nat. Count instead the *informative*
 # dimensions, those with $R_i > 0.1$ nats. The two counts fall at different times and at
 # different speeds: the informative count falls over several steps of the sweep, up to several
@@ -300,7 +301,7 @@ assert BETAS.index(onset_informative) < BETAS.index(onset), (
 )
 
 # %% [markdown]
-# ## What the samples say
+# ## 6.5 What the samples say
 #
 # The source judges its two models by their samples: at $\beta = 30$ "the generated images are
 # very poor". The sweep lets us put that judgement in numbers for every $\beta$. The book's MNIST
@@ -381,7 +382,7 @@ assert min(frechet) > 50 * real.frechet_distance, (
 assert sharp_real > 5 * max(sharp), "real digits are many times sharper than any model's samples"
 
 # %% [markdown]
-# ## The sweep, one model at a time
+# ## 6.6 The sweep, one model at a time
 #
 # The figure below puts the chapter's measurements side by side for one $\beta$ at a time: move
 # the slider to see that model's samples, its reconstructions of the same eight test digits, its
@@ -398,7 +399,7 @@ assert beta_fig.size_bytes < 1_000_000, "the β explorer stays small enough for 
 beta_fig
 
 # %% [markdown]
-# ## What the landscape says about the source
+# ## 6.7 What the landscape says about the source
 #
 # The source story compares $\beta = 1$ and $\beta = 30$ as two separate experiments. The sweep
 # shows they are two points on one curve. Nothing special happens at $\beta = 30$: the rate has

@@ -68,9 +68,9 @@ test = vaelib.load_mnist("test")
 print(f"{len(train)} training and {len(test)} test images, each {tuple(train.images.shape[1:])}")
 
 # %% [markdown]
-# ## Three remedies, as losses
+# ## 7.1 Three remedies, as losses
 #
-# Write $R_i(x) = \mathrm{KL}\big(q(z_i \mid x)\,\|\,\mathcal{N}(0, 1)\big)$ for the KL of
+# Write $R_i(x) = \operatorname{KL}\big(q(z_i \mid x)\,\|\,\mathcal{N}(0, 1)\big)$ for the KL of
 # latent dimension $i$, $R = \sum_{i=1}^{d} R_i$ for the rate and $D$ for the distortion
 # (reconstruction), as in chapter 6, and let a bar denote the mean over a batch. The plain
 # β-VAE minimises
@@ -139,7 +139,7 @@ for name, options in SETTINGS.items():
 print(f"trained {len(runs)} models at β = {BETA}")
 
 # %% [markdown]
-# ## The numbers
+# ## 7.2 The numbers
 #
 # For each model we measure, on the 10,000 test images, the true rate $R$ (the plain KL, not
 # the modified term the optimiser saw), the distortion $D$, the negative ELBO $D + R$, and the
@@ -172,8 +172,9 @@ assert plain["R"] < 1, "at β = 16 the plain model's rate is below one nat"
 
 # %% [markdown]
 # Yet the table counts most of its dimensions as *active*. This is a caveat about the
-# criterion $\mathrm{Var}_x(\mu_i(x)) > 0.01$ {cite:p}`burda2016importance`, not a contradiction:
-# since $R_i \ge \tfrac12 \mathbb{E}_x[\mu_i(x)^2] \ge \tfrac12 \mathrm{Var}_x(\mu_i(x))$, a
+# criterion $\operatorname{Var}_x(\mu_i(x)) > 0.01$ {cite:p}`burda2016importance`, not a
+# contradiction:
+# since $R_i \ge \tfrac12 \mathbb{E}_x[\mu_i(x)^2] \ge \tfrac12 \operatorname{Var}_x(\mu_i(x))$, a
 # dimension can pass the threshold while carrying only a few thousandths of a nat. In this short
 # run the KL term has squeezed every dimension of the plain model to a fraction of a nat without
 # pushing most of their means below the threshold: most of its active dimensions carry less than
@@ -350,7 +351,7 @@ assert neg_elbo["free bits"] < neg_elbo["plain"], "free bits reach a better ELBO
 assert neg_elbo["capacity"] < neg_elbo["plain"], "the capacity target reaches a better ELBO"
 
 # %% [markdown]
-# ## Reconstructions and samples
+# ## 7.3 Reconstructions and samples
 #
 # The same eight test digits, reconstructed by each model from its posterior mean, and eight
 # samples $x \sim p(x \mid z)$, $z \sim \mathcal{N}(0, I)$ from each model, drawn with the same
@@ -485,7 +486,7 @@ assert (
 ), "all four stay at more than ten times the real digits' own Fréchet distance"
 
 # %% [markdown]
-# ## Verdict
+# ## 7.4 Verdict
 #
 # At $\beta = 16$, on our MLP VAE:
 #

@@ -71,7 +71,7 @@ test = vaelib.load_mnist("test")
 print(f"{len(train)} training and {len(test)} test images, each {tuple(train.images.shape[1:])}")
 
 # %% [markdown]
-# ## A latent space you can see
+# ## 8.1 A latent space you can see
 #
 # With $d = 2$ the whole latent space fits on a page. We train the book's VAE with its latent
 # layer cut down to two units, $784 \to 400 \to 2 \to 400 \to 784$, with the same objective
@@ -327,7 +327,7 @@ assert explorer.size_bytes < 1_000_000, "the interactive figure adds less than a
 explorer
 
 # %% [markdown]
-# ## Walking between two digits
+# ## 8.2 Walking between two digits
 #
 # A two-dimensional code is easy to look at but loses much of the image. For the rest of the
 # chapter we return to the architecture of [chapter 4](04_vae_mnist.ipynb): $784 \to 400 \to
@@ -509,7 +509,7 @@ assert path_sharpness.argmin() == MIDDLE, (
 # to have learnt a representation in which *distances and averages are meaningful*: with the
 # blur held equal, a straight line in $z$ stays nearer to the data than a straight line in $x$.
 #
-# ## How good is the model? The importance-weighted bound
+# ## 8.3 How good is the model? The importance-weighted bound
 #
 # The ELBO is a lower bound on $\log p_\theta(x)$, and the gap is
 # $\operatorname{KL}\big(q_\phi(z \mid x) \,\|\, p_\theta(z \mid x)\big)$. To compare models by

@@ -73,7 +73,7 @@ print(f"Fashion-MNIST: {len(fashion_train)} training, {len(fashion_test)} test i
 print("classes:", ", ".join(fashion_train.classes))
 
 # %% [markdown]
-# ## The data
+# ## 9.1 The data
 #
 # Fashion-MNIST has the shape, size and split of MNIST (60,000 training and 10,000 test images,
 # ten balanced classes), so every function of the book runs on it unchanged. The images are
@@ -114,7 +114,7 @@ assert grey_fashion > 3 * grey_mnist, "several times more of a Fashion-MNIST ima
 # A garment covers more than twice as much of the frame as a digit, and several times more of a
 # Fashion-MNIST image is grey. This matters for the loss, as the next section shows.
 #
-# ## The entropy floor of the reconstruction loss
+# ## 9.2 The entropy floor of the reconstruction loss
 #
 # The decoder models each pixel as a Bernoulli variable with mean $p_j = \operatorname{sigmoid}
 # (\ell_j)$, and the reconstruction term is the binary cross-entropy summed over pixels,
@@ -175,7 +175,7 @@ assert spread < 0.05, "the floor per grey pixel stays within 0.05 nats of its me
 # the highest floor; sandals, sneakers and trousers, thin or narrow shapes on a black background,
 # the lowest, about half as high. The classes rank exactly as they do by their share of grey pixels.
 #
-# ## β = 1: the chapter-4 experiment on both data sets
+# ## 9.3 β = 1: the chapter-4 experiment on both data sets
 #
 # We train the book's VAE ($784 \to 400 \to 20$, $\beta = 1$, Adam with learning rate $10^{-3}$,
 # batch size 128, seed 0) on each data set. To keep the chapter fast we train each model on the
@@ -241,7 +241,7 @@ assert fashion_1["kl"] < mnist_1["kl"], "the Fashion-MNIST code carries fewer na
 # Fashion-MNIST code does it with fewer nats. By this measure the clothes are not harder for the
 # model than the digits; what is larger is the part of the loss that no model can remove.
 #
-# ## What the "log-likelihood" of a grey-level image is
+# ## 9.4 What the "log-likelihood" of a grey-level image is
 #
 # [Chapter 8](08_latent_space.ipynb) estimated $\log p_\theta(x)$ of an MNIST model and warned
 # that a Bernoulli decoder evaluated at grey levels is not a normalised distribution. Here are the
@@ -315,7 +315,7 @@ assert gap_normalised > 3 * gap_bernoulli, (
 # grey levels, such as the continuous Bernoulli, rather than only to read a Bernoulli decoder with
 # one; exercise 1 asks what a proper density for grey levels changes.
 #
-# ## Why textured items come back blurred
+# ## 9.5 Why textured items come back blurred
 #
 # What the figures of this book show as a "reconstruction" is the decoder's mean,
 # $\mathbb{E}_{p_\theta(x \mid z)}[x] = \operatorname{sigmoid}(\ell(z))$ at $z = \mu_\phi(x)$.
@@ -375,7 +375,7 @@ assert sharp_ratio_textured < 0.1, "the most textured items keep less than a ten
 # For the most textured items it is worse on both counts, less than a third of the total variation
 # and less than a tenth of the sharpness.
 #
-# ## β = 30: the chapter-5 experiment
+# ## 9.6 β = 30: the chapter-5 experiment
 #
 # In [chapter 5](05_posterior_collapse.ipynb), weighting the KL term by $\beta = 30$ made every
 # nat of rate cost as much in the objective as thirty nats of reconstruction, and every one of
@@ -456,7 +456,7 @@ assert sharp_ratio_30 < sharp_ratio, "β = 30 reconstructions are blurrier than 
 # reconstructions, more than three times the one in ten of guessing, but at least a third fewer
 # than at $\beta = 1$, and they are blurrier still.
 #
-# ## Samples
+# ## 9.7 Samples
 #
 # The source judges its $\beta = 30$ model by its samples: "the generated images are very
 # poor". The same classifier scores samples in three numbers (`vaelib.sample_quality`): the

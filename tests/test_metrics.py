@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import vaelib.likelihood
+import vaelib.losses
 from vaelib import (
     VAE,
     Autoencoder,
@@ -60,15 +61,57 @@ def test_iwae_bound_tightens_as_k_grows(vae, random_images):
     assert bounds[0] < bounds[1] < bounds[2] < 0
 
 
-def test_iwae_of_a_model_that_ignores_z_is_exact():
-    # With decoder logits independent of z and q = p(z), every weight equals p(x): no gap at any k.
+def _vae_that_ignores_z() -> VAE:
+    """All weights zero: q(z|x) = p(z), and the decoder draws p = 0.5 for every pixel."""
     vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
     with torch.no_grad():
         for p in vae.parameters():
             p.zero_()
+    return vae
+
+
+def test_iwae_of_a_model_that_ignores_z_is_exact():
+    # With decoder logits independent of z and q = p(z), every weight equals p(x): no gap at any k.
+    vae = _vae_that_ignores_z()
     x = torch.full((3, 1, 28, 28), 0.5)
     expected = -784 * math.log(2)
     assert iwae_log_likelihood(vae, x, k=5) == pytest.approx(expected, rel=1e-6)
+
+
+def test_iwae_from_the_prior_averages_p_x_given_z_over_prior_draws(vae, random_images):
+    # k = 1: the estimate is log p(x|z) at the one z ~ N(0, I) the seeded generator draws.
+    x = random_images[:3]
+    eps = torch.randn((1, 3, 6), generator=torch.Generator().manual_seed(7))[0]
+    with torch.no_grad():
+        expected = -vaelib.losses.reconstruction_loss(vae.decode(eps), x).mean().item()
+    got = iwae_log_likelihood(vae, x, k=1, seed=7, proposal="prior")
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
+def test_iwae_from_the_prior_does_not_read_the_encoder(vae, random_images):
+    before = iwae_log_likelihood(vae, random_images[:8], k=20, proposal="prior")
+    with torch.no_grad():
+        vae.to_mu.weight.mul_(10)
+        vae.to_logvar.bias.add_(3)
+    after = iwae_log_likelihood(vae, random_images[:8], k=20, proposal="prior")
+    assert after == before
+    assert iwae_log_likelihood(vae, random_images[:8], k=20) != before
+
+
+def test_iwae_from_the_prior_is_exact_for_a_model_that_ignores_z():
+    vae = _vae_that_ignores_z()
+    x = torch.full((3, 1, 28, 28), 0.5)
+    got = iwae_log_likelihood(vae, x, k=5, proposal="prior")
+    assert got == pytest.approx(-784 * math.log(2), rel=1e-6)
+
+
+def test_iwae_names_a_bad_proposal(vae, random_images):
+    with pytest.raises(
+        ValueError, match=r"proposal must be one of \('posterior', 'prior'\), got 'q'"
+    ):
+        iwae_log_likelihood(vae, random_images, proposal="q")
+    with pytest.raises(TypeError, match="proposal must be a string"):
+        iwae_log_likelihood(vae, random_images, proposal=None)
 
 
 def test_metrics_that_read_the_posterior_need_a_vae(random_images):
@@ -97,10 +140,7 @@ def test_iwae_decodes_at_most_a_fixed_number_of_images_at_once_whatever_k(
 
 def test_iwae_in_chunks_is_exact_for_a_model_that_ignores_z(monkeypatch):
     monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 4)
-    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
-    with torch.no_grad():
-        for p in vae.parameters():
-            p.zero_()
+    vae = _vae_that_ignores_z()
     x = torch.full((3, 1, 28, 28), 0.5)
     assert iwae_log_likelihood(vae, x, k=50) == pytest.approx(-784 * math.log(2), rel=1e-6)
 

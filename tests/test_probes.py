@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from vaelib import (
+    between_class_variance,
     fano_lowest_error,
+    gaussian_kl,
     grey_share,
     nearest_class_mean_accuracy,
     nearest_neighbour_accuracy,
@@ -132,3 +134,38 @@ def test_grey_share_refuses_bad_thresholds_and_values():
         grey_share(torch.rand(2, 4), low=0.6, high=0.4)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         grey_share(torch.full((2, 4), 3.0))
+
+
+def test_between_class_variance_of_two_classes_with_known_means():
+    codes = torch.tensor([[0.0, 0.0], [0.0, 2.0], [4.0, 0.0], [4.0, 2.0]])
+    labels = torch.tensor([0, 0, 1, 1])  # class means (0, 1) and (4, 1); overall mean (2, 1)
+    between, share = between_class_variance(codes, labels)
+    assert between == pytest.approx(4.0)  # ½·2² + ½·2²
+    assert share == pytest.approx(4.0 / 5.0)  # total: E‖code − c̄‖² = 4 + 1
+
+
+def test_between_class_variance_is_zero_when_every_class_has_the_same_mean():
+    codes = torch.tensor([[1.0], [-1.0], [2.0], [-2.0]])
+    between, share = between_class_variance(codes, torch.tensor([0, 0, 1, 1]))
+    assert between == pytest.approx(0.0, abs=1e-12) and share == pytest.approx(0.0, abs=1e-12)
+
+
+def test_half_the_between_class_variance_is_the_kl_that_centring_the_classes_saves():
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 10, (500,), generator=generator)
+    mu = torch.randn(500, 3, generator=generator) + labels[:, None] * 0.3
+    means = torch.stack([mu[labels == k].mean(dim=0) for k in range(10)])
+    centred = mu - means[labels] + mu.mean(dim=0)  # each class moved to the common centre
+    logvar = torch.zeros_like(mu)
+    saving = (gaussian_kl(mu, logvar) - gaussian_kl(centred, logvar)).mean().item()
+    assert saving == pytest.approx(0.5 * between_class_variance(mu, labels)[0], rel=1e-4)
+
+
+def test_between_class_variance_names_bad_labels():
+    codes = torch.zeros(3, 2)
+    with pytest.raises(TypeError, match="labels must hold integer class indices"):
+        between_class_variance(codes, torch.tensor([0.0, 1.0, 1.0]))
+    with pytest.raises(ValueError, match="labels must give one label to each"):
+        between_class_variance(codes, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="labels must be class indices >= 0, got -1"):
+        between_class_variance(codes, torch.tensor([0, -1, 1]))

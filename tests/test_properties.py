@@ -264,7 +264,7 @@ MEASURES = {
     "active_units": (vaelib.active_units, {"threshold": 0.01}, lambda r: 0 <= r <= 2),
     "iwae_log_likelihood": (
         vaelib.iwae_log_likelihood,
-        {"k": 3, "batch_size": 4, "seed": 0},
+        {"k": 3, "batch_size": 4, "seed": 0, "proposal": "prior"},
         lambda r: math.isfinite(r),
     ),
     "reconstruction_gain_per_dimension": (

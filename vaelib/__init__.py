@@ -66,6 +66,7 @@ from vaelib.metrics import (
 from vaelib.models import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
 from vaelib.normalisation import bernoulli_log_mass, log_mass_bound
 from vaelib.probes import (
+    between_class_variance,
     fano_lowest_error,
     grey_share,
     nearest_class_mean_accuracy,
@@ -113,6 +114,7 @@ __all__ = [
     "available_devices",
     "bernoulli_entropy",
     "bernoulli_log_mass",
+    "between_class_variance",
     "centre_of_mass",
     "class_analogies",
     "classifier_accuracy",

@@ -281,3 +281,12 @@ def check_sequence(value: object, name: str) -> list:
     if getattr(value, "ndim", 1) != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {tuple(value.shape)}")
     return [v.item() if getattr(v, "ndim", None) == 0 else v for v in value]
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """Return `value` if it is one of the strings `choices`; refuse anything else."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {choices}, got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value

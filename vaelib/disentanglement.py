@@ -11,11 +11,14 @@ where z_(1) and z_(2) are the two dimensions with the most information about v_k
 each factor is copied into one dimension that no other shares, and 0 when no dimension knows more
 about a factor than the next best one: a random code, or a factor spread over two dimensions.
 
-Each latent dimension's code is made discrete with equal-width bins over its range, and I is the
-plug-in estimate from the joint histogram, in nats. The code is either the posterior mean μ_j(x)
-(as in Locatello et al. 2019), or, when `logvar` is given, draws z_j ~ q(z_j|x) (as in Chen et
-al.'s definition): then a dimension whose mean wiggles with a factor but whose posterior is as
-wide as the prior carries next to no information, as it should.
+The estimator is disentanglement_lib's (Locatello et al. 2019): each latent dimension's code is
+made discrete with equal-width bins over its range, and I is the plug-in estimate from the joint
+histogram, in nats. The code is either the posterior mean μ_j(x) (as Locatello et al. do), or,
+when `logvar` is given, draws z_j ~ q(z_j|x): the quantity of Chen et al.'s definition, for which
+a dimension whose mean wiggles with a factor but whose posterior is as wide as the prior carries
+next to no information, as it should. Chen et al. estimate that quantity from the posterior
+densities instead of a histogram, and leave dSprites' shape factor out; this module bins, and
+counts every factor it is given.
 """
 
 from __future__ import annotations

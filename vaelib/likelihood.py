@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from vaelib._checks import check_batch_size, check_positive_int, check_seed
+from vaelib._checks import check_batch_size, check_choice, check_positive_int, check_seed
 from vaelib.data import ImageData
 from vaelib.losses import reconstruction_loss
 from vaelib.models import VAE, check_model, eval_mode, model_device, model_images
@@ -14,6 +14,9 @@ from vaelib.models import VAE, check_model, eval_mode, model_device, model_image
 # At most this many decoded images are held at once: a chunk of k samples times a batch of images.
 # 4096 rows of 784 float32 pixels are 12.8 MB per tensor, whatever k is.
 MAX_ROWS_PER_CHUNK = 4096
+
+# Where the k codes come from: the encoder's q(z|x) (the bound of Burda et al.), or the prior p(z).
+PROPOSALS = ("posterior", "prior")
 
 
 @torch.no_grad()
@@ -23,12 +26,16 @@ def iwae_log_likelihood(
     k: int = 100,
     batch_size: int = 100,
     seed: int = 0,
+    proposal: str = "posterior",
 ) -> float:
     """Importance-weighted estimate of log p(x), averaged over the data set (nats per image).
 
     log p(x) ≥ log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x),  z_j ~ q(z|x)   (Burda et al. 2016).
 
     The bound equals the ELBO at k = 1 and tightens towards log p(x) as k grows.
+    With `proposal="prior"` the codes are drawn from p(z) = N(0, I) instead, and the weights are
+    plain p(x|z_j): the naive Monte-Carlo average of the integral p(x) = ∫ p(x|z) p(z) dz. It is a
+    lower bound too (Jensen), but a loose one when few prior draws land where p(x|z) is large.
     The k samples of each batch of `batch_size` images are drawn and decoded in chunks of at most
     `MAX_ROWS_PER_CHUNK` decoded images, and the log-sum-exp over j is accumulated chunk by
     chunk, so memory does not grow with k. The noise comes from a CPU generator seeded with
@@ -39,6 +46,7 @@ def iwae_log_likelihood(
     check_model(model, vae=True)
     k = check_positive_int(k, "k")
     batch_size = check_batch_size(batch_size)
+    from_prior = check_choice(proposal, "proposal", PROPOSALS) == "prior"
     generator = torch.Generator().manual_seed(check_seed(seed))
     images = model_images(data, model, "data")
     device = model_device(model)
@@ -46,15 +54,17 @@ def iwae_log_likelihood(
     with eval_mode(model):
         for start in range(0, len(images), batch_size):
             x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
-            total += _log_mean_weight(model, x, k, generator).sum().item()
+            total += _log_mean_weight(model, x, k, generator, from_prior).sum().item()
     return total / len(images)
 
 
 def _log_mean_weight(
-    model: VAE, x: torch.Tensor, k: int, generator: torch.Generator
+    model: VAE, x: torch.Tensor, k: int, generator: torch.Generator, from_prior: bool = False
 ) -> torch.Tensor:
     """log (1/k) Σ_j w_j for each image of the batch x, (b,), from chunks of the k samples."""
     mu, logvar = model.encode(x)  # (b, d)
+    if from_prior:  # q = p(z): z = eps, and the weight p(x|z) p(z) / q(z) is p(x|z)
+        mu, logvar = torch.zeros_like(mu), torch.zeros_like(logvar)
     chunk = max(1, MAX_ROWS_PER_CHUNK // len(x))
     log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
     for done in range(0, k, chunk):

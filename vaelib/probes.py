@@ -3,7 +3,8 @@
 - `fano_lowest_error`: the smallest error that Fano's inequality allows *any* classifier of a
   code with a given conditional entropy H(y|z) (chapter 5);
 - `nearest_class_mean_accuracy` and `nearest_neighbour_accuracy`: two simple classifiers of
-  codes, trained on labelled codes and scored on others (chapters 5 and 8);
+  codes, trained on labelled codes and scored on others (chapters 5, 8 and 11);
+- `between_class_variance`: how far apart the classes' mean codes sit (chapter 11);
 - `grey_share`: the share of pixels that are neither near black nor near white (chapter 9).
 """
 
@@ -139,3 +140,37 @@ def _check_labelled_codes(
                 f"{name}_labels must have one label per code: got {len(labels)} labels "
                 f"for {len(codes)} codes"
             )
+
+
+@torch.no_grad()
+def between_class_variance(codes: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+    """How far apart the classes' mean codes sit: Σ_y p(y) ‖c_y − c̄‖², and its share of the total.
+
+    `codes` (n, d) and integer `labels` (n,). With c_y the mean code of class y, p(y) its share
+    of the n codes and c̄ the mean of all codes, returns the between-class variance, summed over
+    the d dimensions (squared code units), and its share of the codes' total variance
+    E‖code − c̄‖² (a number in [0, 1]: 0 when every class has the same mean code).
+
+    For posterior means μ, half the between-class variance is the KL (nats per image) an encoder
+    that knows the label could save by shifting each class's codes to a common centre.
+    """
+    check_tensor(codes, "codes", ndim=2)
+    check_tensor(labels, "labels", ndim=1, floating=False)
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must hold integer class indices, got dtype {labels.dtype}")
+    if len(labels) != len(codes) or len(codes) == 0:
+        raise ValueError(
+            f"labels must give one label to each of at least one code: got {len(labels)} labels "
+            f"for {len(codes)} codes"
+        )
+    if labels.min() < 0:
+        raise ValueError(f"labels must be class indices >= 0, got {labels.min().item()!r}")
+    codes = codes.double()
+    centre = codes.mean(dim=0)  # (d,)
+    total = (codes - centre).pow(2).sum(dim=1).mean().item()
+    counts = torch.bincount(labels)  # (classes,)
+    present = counts.nonzero().flatten()
+    means = torch.stack([codes[labels == k].mean(dim=0) for k in present.tolist()])  # (k, d)
+    weights = counts[present].double() / len(codes)  # p(y)
+    between = (weights[:, None] * (means - centre).pow(2)).sum().item()
+    return between, (between / total if total > 0 else 0.0)

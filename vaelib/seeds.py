@@ -1,9 +1,10 @@
 """How much of a measure's variation over a sweep is due to the setting, and how much to the seed.
 
 A sweep trains one model per setting (e.g. per value of β) and per random seed, and measures each
-model: a table `values` of shape (settings, seeds). The seed changes the initial weights and the
-order of the batches, nothing else. If a measure depends on the setting, its rows differ much
-more than the models within a row; if it depends mostly on luck, they do not.
+model: a table `values` of shape (settings, seeds). The seed changes the initial weights, the
+order of the batches and the reparameterisation noise of training, nothing else. If a measure
+depends on the setting, its rows differ much more than the models within a row; if it depends
+mostly on luck, they do not.
 
 `share_explained_by_setting` puts that in one number, the η² of a one-way analysis of variance:
 
