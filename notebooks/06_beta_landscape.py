@@ -85,9 +85,13 @@ print(f"{len(train)} of the {len(train_full)} training images and {len(test)} te
 # image, which is posterior collapse.
 #
 # For a fixed architecture, every pair $(R, D)$ that some encoder–decoder pair can reach lies
-# on or above a convex frontier. Minimising $D + \beta R$ picks the point of that frontier
-# where its slope is $-\beta$: a small $\beta$ buys low distortion with a high rate, a large
-# $\beta$ buys a low rate at a high distortion. Sweeping $\beta$ traces the frontier.
+# on or above a frontier, the least distortion reachable at each rate. Minimising
+# $D + \beta R$ picks the point where a line of slope $-\beta$ touches the reachable set from
+# below: a point of the frontier's lower convex hull, where the frontier's slope is $-\beta$ if
+# it is smooth there ({cite:t}`alemi2018fixing` show that the frontier is convex when the
+# encoder and decoder families are unrestricted). A small $\beta$ buys low distortion with a
+# high rate, a large $\beta$ buys a low rate at a high distortion. Sweeping $\beta$ traces the
+# frontier.
 
 # %% [markdown]
 # ## 6.2 The sweep
@@ -156,8 +160,8 @@ assert all(step > 0 for step in distortion_steps), "as β rises, the distortion 
 
 # %% [markdown]
 # How much distortion does one nat of rate buy? The slope of the chord between neighbouring
-# points, $-\Delta D / \Delta R$, is the exchange rate. The frontier is convex, so the exchange
-# rate grows along the sweep: at $\beta = 0$ the code carries hundreds of nats that the decoder
+# points, $-\Delta D / \Delta R$, is the exchange rate. At exact optima it grows along the sweep,
+# and so it does here: at $\beta = 0$ the code carries hundreds of nats that the decoder
 # hardly uses (giving most of them up, on the way to $\beta = 0.25$, costs less than a tenth of
 # a nat of distortion per nat), while over the last two steps, from $\beta = 8$ on, each nat
 # given up costs more than ten nats of distortion. At an exact optimum the slope at the point
@@ -312,8 +316,9 @@ assert BETAS.index(onset_informative) < BETAS.index(onset), (
 # effective number of digits the samples fall into (from 1 to 10), and the **Fréchet distance**
 # compares the classifier's features of the samples with those of real test digits (the idea of
 # the FID {cite:p}`heusel2017gans`, in the 64 features of our small classifier: its values are
-# not comparable with published FIDs). 1,000 real test digits, scored the same way, give the floor
-# a perfect model would reach. `vaelib.sharpness` (the mean squared Laplacian) measures blur.
+# not comparable with published FIDs). 1,000 real test digits, scored the same way, give the
+# reference a perfect model would reach (the ceiling of the confidence, the floor of the Fréchet
+# distance). `vaelib.sharpness` (the mean squared Laplacian) measures blur.
 
 # %%
 classifier = vaelib.train_classifier(train_full)  # cached after its first training
@@ -337,14 +342,15 @@ for beta, q, h in zip(BETAS, quality, sharp):
     )
 
 # %% [markdown]
-# The samples are best near $\beta = 1$, where the ELBO is best too, and they are poor at both
-# ends of the sweep. At $\beta = 30$ they are the worst of the sweep by all three scores: the
-# furthest from real digits, in the fewest classes, with the least confidence; and they are the
-# blurriest, with less than a third of the sharpness of the $\beta = 1$ samples. Past its best
-# $\beta$ the Fréchet distance rises at every step, and no single step accounts for half of the
+# The samples are best at $\beta$ = 1–2, next to where the ELBO is best (printed above), and they
+# are poor at both ends of the sweep. At $\beta = 30$ they are the worst of the sweep by all three
+# scores: the furthest from real digits, in the fewest classes, with the least confidence; and they
+# are the blurriest, with less than a third of the sharpness of the $\beta = 1$ samples. Past its
+# best $\beta$ the Fréchet distance rises at every step, and no single step accounts for half of the
 # rise: the samples degrade gradually, not at a cliff. At $\beta = 0$ the samples are poor for
 # the opposite reason: nothing pulls the codes towards the prior, so codes drawn from
-# $\mathcal{N}(0, I)$ land where the decoder was not trained, and their Fréchet distance is
+# $\mathcal{N}(0, I)$ presumably land where the decoder was not trained (chapter 1 measured this
+# for the plain autoencoder), and their Fréchet distance is
 # about twice that of $\beta = 1$. Even the best samples are far from real digits, at more than
 # fifty times the real digits' own Fréchet distance, and real digits are many times sharper.
 
@@ -358,7 +364,7 @@ print(f"largest step of its rise after that: {max(rise) / sum(rise):.0%} of the 
 print(f"Fréchet distance, β = 0 over β = 1: {frechet[0] / frechet[i1]:.1f}")
 print(f"blurriest samples at β = {BETAS[min(range(len(BETAS)), key=sharp.__getitem__)]:g}")
 print(f"sharpness, β = 30 over β = 1: {sharp[i30] / sharp[i1]:.2f}")
-assert BETAS[i_best] in (0.5, 1, 2), "the samples are best near β = 1"
+assert BETAS[i_best] in (1, 2), "the samples are best at β = 1–2"
 assert max(range(len(BETAS)), key=[q.confidence for q in quality].__getitem__) in (
     BETAS.index(0.5),
     i1,

@@ -266,8 +266,8 @@ for row in (free, capacity):
     assert row["D"] < plain["D"], "both reach a lower distortion"
 
 # %% [markdown]
-# Across the four models, the more nats the code carries, the lower the distortion: at a fixed
-# architecture, more information in the code means a better reconstruction.
+# Across the four models, the more nats the code carries, the lower the distortion, as along
+# chapter 6's frontier, where the least reachable distortion falls as the rate rises.
 
 # %%
 names = list(table)
@@ -280,7 +280,15 @@ assert all(d1 < d0 for d0, d1 in zip(distortions, distortions[1:])), (
 
 # %% [markdown]
 # The "cost" of these remedies is not paid in distortion; it is paid in the β-VAE objective
-# $D + \beta R$ they no longer minimise. If one chose $\beta = 16$ *because* one wanted a code
+# $D + \beta R$ they no longer minimise:
+
+# %%
+objective = {name: table[name]["D"] + BETA * table[name]["R"] for name in names}
+print(f"D + {BETA}R:", ", ".join(f"{name} {value:.0f}" for name, value in objective.items()))
+for name in ("free bits", "capacity"):
+    assert objective[name] > objective["plain"], "the cost is paid in the β-VAE objective D + βR"
+
+# %% If one chose [markdown] a code $\beta = 16$ *because* one wanted
 # of few nats (for compression, or disentanglement in the sense of
 # {cite:t}`higgins2017betavae`), free bits and a capacity target override that choice: they
 # set the rate by $\lambda$ and $C$ instead of by $\beta$.
@@ -422,13 +430,16 @@ for name in remedies:
     assert plain["D"] - table[name]["D"] > 20, "the distortion gained is tens of nats per image"
 
 # %% [markdown]
-# The samples are a different matter. A model whose rate is pinned by force is not trained to
-# make its aggregate posterior match the prior, so a better reconstruction does not guarantee
-# better samples. We score 1,000 samples of each model with the same classifier
-# (`vaelib.sample_quality`: the classifier's mean confidence, the effective number of digit
-# classes it sees, and the Fréchet distance of its features to those of the other 9,000 test
-# digits, the idea of the FID {cite:p}`heusel2017gans` in a small feature space, not comparable
-# with published FIDs), and 1,000 real test digits as the ceiling.
+# The samples are a different matter. The rate splits as
+# $R = I_q(x; z) + \operatorname{KL}(q(z) \,\|\, p(z))$, the information the code carries plus
+# the mismatch between the aggregate posterior $q(z)$ and the prior (chapter 4). A pinned rate
+# bounds that mismatch only by $C$ nats, where the plain model's is below its own small rate,
+# so a better reconstruction does not guarantee better samples. We score 1,000 samples of each model
+# with the same classifier (`vaelib.sample_quality`: the classifier's mean confidence, the effective
+# number of digit classes it sees, and the Fréchet distance of its features to those of the other
+# 9,000 test digits, the idea of the FID {cite:p}`heusel2017gans` in a small feature space, not
+# comparable with published FIDs), and 1,000 real test digits as the reference a perfect model would
+# reach (the ceiling of the confidence, the floor of the Fréchet distance).
 
 # %%
 samples = {
@@ -532,19 +543,20 @@ assert (
 #
 # 2. **Free bits, per dimension or in total.** Our free bits apply $\max(\lambda, \bar R_i)$ to
 #    each dimension. A variant applies $\max(d\lambda, \bar R)$ to the total rate. Predict how
-#    the two differ in the number of active units. (Hint: compare the variant with the capacity
-#    target, which also acts on the total rate only.)
+#    the two differ in the number of informative dimensions ($R_i > 0.1$ nats). (Hint: compare the
+#    variant with the capacity target, which also acts on the total rate only.)
 #
 # ```{admonition} Solution
 # :class: dropdown
 #
 # The total version only asks that the code carry $d\lambda$ nats in all; it leaves the
-# optimiser free to put them into a few dimensions, as the capacity target does (its KL per
-# dimension, printed above, is far from even), and so it keeps the rate up but not necessarily
-# the number of informative dimensions. The per-dimension version forbids that: each dimension
-# is individually free up to $\lambda$ nats, so silencing any one of them gains nothing, and the
-# decoder has every reason to use all of them — as the even spread of our free-bits model shows.
-# This is why {cite:t}`kingma2016improved` apply the constraint per group of latent variables.
+# optimiser free to spread them unevenly, as the capacity target does (its KL per dimension,
+# printed above, is far from even), and so nothing protects any single dimension from being
+# silenced: it keeps the rate up but not necessarily the number of informative dimensions. The
+# per-dimension version forbids that: each dimension is individually free up to $\lambda$ nats, so
+# silencing any one of them gains nothing, and the decoder has every reason to use all of them — as
+# the even spread of our free-bits model shows. This is why {cite:t}`kingma2016improved` apply the
+# constraint per group of latent variables.
 # ```
 #
 # 3. **Choosing C.** Train the capacity model with $C \in \{5, 15, 30\}$ at $\beta = 16$ and
@@ -559,8 +571,9 @@ assert (
 # this chapter. The penalty $\beta\,|R - C|$ enforces the constraint $R = C$ exactly as long as
 # $\beta$ is larger than the slope $-\mathrm{d}D/\mathrm{d}R$ of the rate–distortion frontier at
 # $R = C$: below $C$ more rate lowers both terms, and above $C$ a nat of rate saves that slope in
-# distortion and costs $\beta$. Chapter 6's chord through $R = 15$ nats, between $\beta = 1$
-# and $\beta = 2$, has an exchange rate below 2, far below $\beta = 16$. So
+# distortion and costs $\beta$. On chapter 6's frontier (five-epoch models) $R = 15$ nats lies
+# on the chord between $\beta = 1$ and $\beta = 2$, so on a convex frontier the slope there lies
+# between the exchange rates of the neighbouring chords, 0.9 and 3.6, far below $\beta = 16$. So
 # $C$ sets the rate and $\beta$ only has to be large enough, where in the plain β-VAE $\beta$
 # set the slope and let the rate follow.
 # ```
