@@ -301,6 +301,18 @@ def test_nearest_code_distance(case):
 
 
 @PROPERTY
+@given(_cases({"codes": None, "labels": None}))
+def test_between_class_variance(case):
+    kwargs = {"codes": MU, "labels": torch.tensor([0, 1, 1])}
+    _call_with(
+        vaelib.between_class_variance,
+        kwargs,
+        *case,
+        lambda r: _finite(r[0], low=0) and _finite(r[1], 0, 1 + 1e-9),
+    )
+
+
+@PROPERTY
 @given(ANYTHING)
 def test_codes_and_images_measures(value):
     _outcome(lambda: vaelib.normal_ks_distance(value), "codes", lambda d: _finite(d, 0, 1))

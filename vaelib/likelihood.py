@@ -62,9 +62,10 @@ def _log_mean_weight(
     model: VAE, x: torch.Tensor, k: int, generator: torch.Generator, from_prior: bool = False
 ) -> torch.Tensor:
     """log (1/k) Σ_j w_j for each image of the batch x, (b,), from chunks of the k samples."""
-    mu, logvar = model.encode(x)  # (b, d)
     if from_prior:  # q = p(z): z = eps, and the weight p(x|z) p(z) / q(z) is p(x|z)
-        mu, logvar = torch.zeros_like(mu), torch.zeros_like(logvar)
+        mu = logvar = torch.zeros(len(x), model.config.latent_dim, device=x.device)
+    else:
+        mu, logvar = model.encode(x)  # (b, d)
     chunk = max(1, MAX_ROWS_PER_CHUNK // len(x))
     log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
     for done in range(0, k, chunk):
