@@ -26,7 +26,7 @@
 # - measure what its codes look like, and find that they look nothing like the standard normal
 #   $\mathcal{N}(0, I)$;
 # - decode draws from $\mathcal{N}(0, I)$, score them, and see why they fail: they land where
-#   the decoder has never been.
+#   the decoder was hardly ever trained.
 #
 # This book is about a *generative* model: one that, after training on images, can produce new
 # images like them. An autoencoder is the natural first attempt. Its decoder turns a short code
@@ -271,6 +271,10 @@ print(
 )
 print(f"KS distance to N(0, 1), draws from N(0, 1): at most {ks_reference.max():.3f}")
 normal_means, normal_stds = normal_draws.mean(dim=0), normal_draws.std(dim=0)  # (20,) each
+print(
+    f"draws from N(0, 1): means at most {normal_means.abs().max():.2f} from 0, "
+    f"standard deviations at most {(normal_stds - 1).abs().max():.2f} from 1"
+)
 assert normal_means.abs().max() < 0.03 and (normal_stds - 1).abs().max() < 0.03, (
     "with 60,000 normal draws the sample means and deviations are within a few hundredths"
 )
@@ -286,10 +290,13 @@ assert ks_codes.min() > 10 * ks_reference.max(), (
 # coordinates show the mismatch, with the prior's density drawn on top:
 
 # %%
+assert (stds[:4] > 2).all() and 1 <= (means[:4].abs() > 2).sum() < 4, (
+    "the plotted coordinates are all wider than the prior, and some but not all are off-centre"
+)
 plots.plot_latent_marginals(
     codes,
     dims=(0, 1, 2, 3),
-    title="Autoencoder codes are wider than the prior N(0, 1) and off-centre",
+    title="Autoencoder codes are wider than the prior N(0, 1), and some are off-centre",
 )
 
 # %% [markdown]
@@ -345,14 +352,16 @@ assert knn_plotted < 0.5, "in the two plotted coordinates, most nearest codes sh
 
 # %%
 N_SAMPLES = 1000
-samples = model.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))  # (1000, 1, 28, 28)
+# (1000, 1, 28, 28), on the CPU like the real digits they are compared with
+samples = model.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0)).cpu()
 plots.plot_image_grid(
     samples[:32], nrow=8, title="Decoded draws z ~ N(0, I): few recognisable digits"
 )
 
 # %% [markdown]
-# Few of them look like a digit; most look like smudges. The
-# classifier turns this impression into numbers. `vaelib.sample_quality` reports its mean
+# Few of them look like a digit, and they look smudged. We measure both impressions as we did
+# for the reconstructions. Blur is the draws' sharpness against that of real digits. For the
+# rest the classifier turns the impression into numbers: `vaelib.sample_quality` reports its mean
 # confidence (the largest class probability, 1 for a certain classification, 0.1 for a guess)
 # and the **Fréchet distance** between Gaussians fitted to the classifier's 64 internal features
 # of the draws and of real digits: 0 when the two sets vary alike, large when they differ. It is
@@ -370,6 +379,7 @@ quality_samples = vaelib.sample_quality(classifier, samples, reference)
 confident_real, confident_samples = (
     vaelib.confident_fraction(classifier, images, threshold=0.9) for images in (real, samples)
 )
+sharpness_samples = (vaelib.sharpness(samples).mean() / vaelib.sharpness(real).mean()).item()
 for name, quality, confident in (
     ("test digits", quality_real, confident_real),
     ("prior draws", quality_samples, confident_samples),
@@ -379,6 +389,8 @@ for name, quality, confident in (
         f"classified with p > 0.9: {100 * confident:.0f}%, "
         f"Fréchet distance {quality.frechet_distance:.0f}"
     )
+print(f"sharpness of the prior draws / of test digits: {sharpness_samples:.2f}")
+assert sharpness_samples < 0.1, "the draws are smudged: less than a tenth as sharp as real digits"
 assert confident_samples < 0.1, "fewer than one draw in ten is recognised with confidence"
 assert confident_real > 0.95, "nearly every held-out test digit is recognised with confidence"
 assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
@@ -386,24 +398,32 @@ assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
 )
 
 # %% [markdown]
-# The classifier recognises fewer than one draw in ten with confidence, against nearly every
-# held-out test digit, and the draws' Fréchet distance is more than a hundred times that of real
-# digits.
+# The draws are smudged: less than a tenth as sharp as real digits, where the reconstructions
+# were about half as sharp. The classifier recognises fewer than one draw in ten with confidence,
+# against nearly every held-out test digit, and the draws' Fréchet distance is more than a
+# hundred times that of real digits.
 # The decoder is good at decoding the codes of real digits; these draws are not such codes. We
 # can measure how far from them they land.
 #
-# In $d = 20$ dimensions, a draw from $\mathcal{N}(0, I)$ almost always has length close to
-# $\sqrt{d} \approx 4.5$: its squared length is a sum of 20 independent squares of mean 1. The
-# prior's mass sits in a thin shell around that radius. The autoencoder's codes are much longer:
+# In $d = 20$ dimensions the length of a draw from $\mathcal{N}(0, I)$ concentrates around
+# $\sqrt{d} \approx 4.5$: its squared length is a sum of 20 independent squares of mean 1. We
+# print the band that holds 98% of the draws: it lies within half of $\sqrt{d}$ on either side.
+# The autoencoder's codes are much longer:
 
 # %%
 prior_draws = torch.randn(10_000, 20, generator=torch.Generator().manual_seed(1))
-prior_radius_99 = prior_draws.norm(dim=1).quantile(0.99).item()
+prior_q01, prior_radius_99 = prior_draws.norm(dim=1).quantile(torch.tensor([0.01, 0.99])).tolist()
 code_lengths = codes.norm(dim=1)
 n_inside = (code_lengths <= prior_radius_99).sum().item()
-print(f"99% of prior draws have length below {prior_radius_99:.1f} (√d = {math.sqrt(20):.1f})")
+print(
+    f"98% of prior draws have length between {prior_q01:.1f} and {prior_radius_99:.1f}"
+    f" (√d = {math.sqrt(20):.1f}); 99% below {prior_radius_99:.1f}"
+)
 print(f"median length of a training code: {code_lengths.median():.1f}")
 print(f"training codes within that radius: {n_inside} of {len(codes):,}")
+assert prior_q01 > 0.5 * math.sqrt(20) and prior_radius_99 < 1.5 * math.sqrt(20), (
+    "the band that holds 98% of the draws lies within half of √d on either side"
+)
 assert code_lengths.median() > 2 * prior_radius_99, (
     "the typical training code is more than twice as long as almost any prior draw"
 )
@@ -429,11 +449,12 @@ print(f"ratio: {d_prior.median() / d_test.median():.1f}")
 assert d_prior.median() > 1.1 * d_test.median(), (
     "prior draws sit farther from the training codes than the codes of test digits do"
 )
+assert d_prior.median() < 2 * d_test.median(), "this ratio is modest (less than 2)"
 
 # %% [markdown]
 # Prior draws sit farther from the training codes than the codes of real test digits do.
-# (Distances in 20 dimensions are large for every point, so this ratio is modest; the radius
-# measure shows the separation more plainly.) Both measures say the same thing:
+# (Distances in 20 dimensions are large for every point, so this ratio is modest, less than 2;
+# the radius measure shows the separation more plainly.) Both measures say the same thing:
 # $\mathcal{N}(0, I)$ and the autoencoder's codes occupy different parts of the latent space.
 #
 # ## 1.5 What would fix it
@@ -484,7 +505,8 @@ assert d_prior.median() > 1.1 * d_test.median(), (
 fitted = torch.distributions.MultivariateNormal(means, covariance_matrix=torch.cov(codes.T))
 noise = torch.randn(N_SAMPLES, 20, generator=torch.Generator().manual_seed(2))  # (1000, 20)
 with torch.no_grad():
-    fitted_samples = torch.sigmoid(model.decode(means + noise @ fitted.scale_tril.T))
+    fitted_codes = (means + noise @ fitted.scale_tril.T).to(DEVICE)  # (1000, 20)
+    fitted_samples = torch.sigmoid(model.decode(fitted_codes)).cpu()  # (1000, 1, 28, 28)
 quality_fitted = vaelib.sample_quality(classifier, fitted_samples, reference)
 for name, quality in (("prior draws", quality_samples), ("fitted Gaussian", quality_fitted)):
     print(

@@ -231,6 +231,9 @@ assert slip_size["σ for σ²"] == min(slip_size.values()) < 2, (
     "the smallest slip, σ for σ², moves the KL by less than two nats"
 )
 assert slip_distance["the −1 left out"] > 200, "a missing −1 is caught hundreds of SE away"
+assert torch.allclose(
+    slips["the −1 left out"] - kl, torch.full_like(kl, LATENT_DIM / 2), atol=1e-4
+), "the −1 left out shifts every image's KL by d/2 = 10 nats"
 
 # %% [markdown]
 # The smallest slip, $\sigma$ for $\sigma^2$, moves the KL by less than two nats, yet every
@@ -290,11 +293,14 @@ assert math.isclose(sigma_1.grad.item(), expected_sigma, rel_tol=1e-5), (
 
 # %% [markdown]
 # The figure draws the KL of one dimension over a grid of $(\mu, \sigma)$, with streamlines
-# along $-\nabla \operatorname{KL}$: the path plain gradient descent on the KL term alone would
-# move an encoder's output. All paths end at the star, $(\mu, \sigma) = (0, 1)$: the KL is
-# convex in $(\mu, \sigma)$ (its second derivatives are $1$ and $1 + 1/\sigma^2$, with no
-# cross term), so the flow has nowhere else to stop. The contours are bowls in $\mu$ but
-# lopsided in $\sigma$: steeper below $\sigma = 1$ than above it.
+# along $-\nabla \operatorname{KL}$ in $(\mu, \sigma)$: the path plain gradient descent on the KL
+# term alone would take if the encoder output $\sigma$ itself. All paths end at the star,
+# $(\mu, \sigma) = (0, 1)$: the KL is convex in $(\mu, \sigma)$ (its second derivatives are $1$
+# and $1 + 1/\sigma^2$, with no cross term), so the flow has nowhere else to stop. Our encoder
+# outputs $\log\sigma^2$ instead (section 3.6); the KL is convex in $(\mu, \log\sigma^2)$ too
+# (second derivatives $1$ and $\sigma^2/2$), so its descent reaches the same star, by other
+# paths. The contours are bowls in $\mu$ but lopsided in $\sigma$: steeper below $\sigma = 1$
+# than above it.
 
 # %%
 SIGMA_RANGE = (0.05, 3.0)  # the figure's σ axis
@@ -359,8 +365,9 @@ assert 1.85 < equal_offset < 1.95, (
 # %% [markdown]
 # The two parts add, and here sharpness costs more than three times as much as the offset:
 # pinning $z$ down to $\sigma = 0.1$ costs as much as moving the mean about 1.9 prior standard
-# deviations out. Which of the two the KL charges more for depends on the posterior; it is
-# lopsided in both, growing without bound as $\sigma \to 0$ or as $|\mu| \to \infty$.
+# deviations out. Which of the two the KL charges more for depends on the posterior; both parts
+# grow without bound, the offset part as $|\mu| \to \infty$ and the sharpness part as
+# $\sigma \to 0$.
 #
 # The figure below lets you move $\mu$ and $\sigma$ yourself. It starts at the example above and
 # recomputes the two parts and their sum as you drag the sliders; it runs in your browser, so it
@@ -422,13 +429,26 @@ for i, s in enumerate(signed_sigma[0].tolist()):
 assert kl_signed.abs().max() < 1e-6 and signed_sigma.grad.abs().max() < 1e-6, (
     "a formula that only sees σ² gives σ = −1 what it gives σ = 1: zero KL and zero gradient"
 )
+near_zero = torch.tensor([[-0.01, 0.01]], requires_grad=True)  # σ just either side of zero
+vaelib.gaussian_kl_per_dim(torch.zeros(1, 2), torch.log(near_zero**2)).sum().backward()
+after_step = (near_zero - 0.1 * near_zero.grad).detach()[0]  # one step, learning rate 0.1
+print(
+    f"one step on the KL (learning rate 0.1): σ = -0.01 → {after_step[0]:.2f}, "
+    f"σ = 0.01 → {after_step[1]:.2f}"
+)
+assert (after_step - torch.tensor([-10.0, 10.0])).abs().max() < 1, (
+    "the step throws σ = 0.01 to about 10 and σ = −0.01 to about −10: neither crosses zero"
+)
 
 # %% [markdown]
 # Worse, a formula that only sees $\sigma^2$ gives $\sigma = -1$ what it gives $\sigma = 1$:
 # zero KL and a zero gradient. $\sigma = -1$ is a second minimum, as good as $\sigma = 1$, and
-# for $-1 < \sigma < 0$ the KL term pulls $\sigma$ towards $-1$, not back to positive values;
-# only a large step (like the one below) jumps across zero, where the KL is infinite. Clamping,
-# `abs` or a softplus can repair positivity, but the logarithm also fixes the next two problems.
+# for $-1 < \sigma < 0$ the KL term pulls $\sigma$ towards $-1$, not back to positive values.
+# Nor does a step on the KL term alone carry $\sigma$ across zero, where the KL is infinite: with
+# a learning rate $\eta \le 1$ it maps $\sigma$ to $(1 - \eta)\sigma + \eta/\sigma$, which has the
+# sign of $\sigma$. The step printed above, with $\eta = 0.1$, throws $\sigma = 0.01$ to about 10
+# and $\sigma = -0.01$ to about $-10$: neither crosses zero. Clamping, `abs` or a softplus can
+# repair positivity, but the logarithm also fixes the next two problems.
 #
 # **2. The range a network can produce.** A posterior standard deviation is close to 1 in a
 # dimension the model does not use and smaller, the more informative the dimension, with no
@@ -443,6 +463,9 @@ sigmas = torch.tensor([1e-3, 1e-2, 1e-1, 1.0, 3.0])
 logvars = torch.log(sigmas**2)
 for s, lv in zip(sigmas.tolist(), logvars.tolist()):
     print(f"σ = {s:7.3f}   log σ² = {lv:6.2f}")
+assert abs(logvars[0] + 13.8) < 0.05 and logvars[3] == 0, (
+    "from 0.001 to 1, σ becomes log σ² from about −13.8 to 0"
+)
 
 # %% [markdown]
 # **3. Gradients.** With respect to $\sigma$, the KL's gradient $\sigma - 1/\sigma$ explodes as

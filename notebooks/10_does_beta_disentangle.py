@@ -56,6 +56,8 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import math
+
 import torch
 
 import vaelib
@@ -130,13 +132,14 @@ rotated_share = vaelib.mutual_information_matrix(rotated, shapes.factors) / entr
 print(f"MIG of the factors themselves: {mig_ideal:.2f};  of a rotation of them: {mig_rotated:.2f}")
 print("most of a factor's entropy one rotated dimension holds:", f"{rotated_share.max():.2f}")
 assert mig_ideal > 0.99, "a code that copies each factor into its own dimension has MIG 1"
-assert 0.07 < mig_rotated / mig_ideal < 0.15, "the rotation cuts MIG to about a tenth"
+assert 0.08 < mig_rotated / mig_ideal < 0.12, "the rotation cuts MIG to about a tenth"
 assert rotated_share.max() < 0.5, "no rotated dimension holds half of any factor's entropy"
 
 # %% [markdown]
 # The rotation cuts MIG to about a tenth: no dimension of the rotated code holds even half of
-# any factor's entropy. MIG thus rewards a code for lining its factors up with its axes, not for
-# holding information. That is the property the β-VAE was proposed to deliver.
+# any factor's entropy. MIG thus rewards a code for lining its factors up with its axes: holding
+# the information is necessary but not enough. That alignment is the property the β-VAE was
+# proposed to deliver.
 
 # %% [markdown]
 # ## 10.3 β-VAEs over β and over seeds
@@ -158,23 +161,31 @@ assert rotated_share.max() < 0.5, "no rotated dimension holds half of any factor
 # weights.
 #
 # The models are small — one hidden layer of 256 units, a code of $d = 10$ dimensions, more
-# than the four factors need — and trained for 30 epochs of batches of 64 images (360 steps).
-# That is short; exercise 2 trains four times longer.
+# than the four factors need — and trained for 30 epochs of batches of 64 images (the cell
+# prints the number of steps). That is short; exercise 2 trains four times longer.
 
 # %%
 BETAS = [1, 2, 4, 8, 16, 32, 64]
 SEEDS = [0, 1, 2]
+EPOCHS, BATCH_SIZE = 30, 64
 CONFIG = vaelib.MLPConfig(hidden_dim=256, latent_dim=10)
 models = [
     [
         vaelib.train_vae(
-            shapes, beta=beta, epochs=30, config=CONFIG, seed=seed, batch_size=64, device=DEVICE
+            shapes,
+            beta=beta,
+            epochs=EPOCHS,
+            config=CONFIG,
+            seed=seed,
+            batch_size=BATCH_SIZE,
+            device=DEVICE,
         )[0]
         for seed in SEEDS
     ]
     for beta in BETAS
 ]
-print(f"trained {len(BETAS)} × {len(SEEDS)} = {len(BETAS) * len(SEEDS)} models")
+steps = EPOCHS * math.ceil(len(shapes) / BATCH_SIZE)
+print(f"trained {len(BETAS)} × {len(SEEDS)} = {len(BETAS) * len(SEEDS)} models, {steps} steps each")
 
 # %% [markdown]
 # Each model is measured on the 768 images: its distortion $D$ and rate $R$ in nats per image,
@@ -208,12 +219,14 @@ for i, beta in enumerate(BETAS):
 
 # %% [markdown]
 # Where does the code collapse? With chapter 6's definition — the first $\beta$ at which fewer
-# than half of the $d$ dimensions are active — for each seed:
+# than half of the $d$ dimensions are active — for each seed (all three seeds collapse at the
+# same $\beta$):
 
 # %%
 onsets = [vaelib.collapse_onset(BETAS, counts, CONFIG.latent_dim) for counts in active.T.tolist()]
 print("collapse begins at β =", onsets, "(seeds 0, 1, 2)")
 assert None not in onsets, "every seed's code collapses inside the sweep"
+assert len(set(onsets)) == 1, "all three seeds collapse at the same β"
 onset = min(onsets)
 alive = BETAS.index(onset)  # models of β < onset keep a code: rows mig[:alive]
 print(f"models that keep a code: β = {BETAS[0]} … {BETAS[alive - 1]}")
@@ -238,14 +251,27 @@ plots.plot_measures_against_beta(
 # the seeds hardly differ, by a few percent at most; the rate falls. MIG does not rise with
 # $\beta$: its mean over the seeds is highest at $\beta = 1$. It stays low everywhere — not a
 # tenth of the MIG of the factors themselves, below even the rotated reference code of section
-# 10.2, which was built to be entangled — and after the collapse it is next to zero: a code that
-# carries no information cannot carry it on one axis.
+# 10.2, which was built to be entangled. That comparison mixes two things, though: the rotated
+# code holds every bit of each factor, and one of its dimensions holds more than a third of a
+# factor's entropy, while no dimension of any model holds even a third. The models hold less
+# about each factor than that code does, so their lower MIG does not by itself make them more
+# entangled than a rotation. After the collapse MIG is next to zero: a code that carries no
+# information cannot carry it on one axis.
 
 # %%
 d_spread = vaelib.seed_spread(distortion) / distortion.mean(dim=1)  # (β,) relative to the mean
+mi_all = [
+    [vaelib.mutual_information_matrix(mu, shapes.factors, logvar=logvar) for mu, logvar in row]
+    for row in codes
+]  # (β, seeds) lists of (10, 4) matrices, nats: I(z_j; v_k) of each model
+held_most = max((mi / entropy).max() for row in mi_all for mi in row)  # share of H(v_k)
 print("spread of D over the seeds, share of its mean:", " ".join(f"{s:.3f}" for s in d_spread))
 print("mean MIG over the seeds:", " ".join(f"{m:.3f}" for m in mig.mean(dim=1)))
 print(f"highest MIG of any model: {mig.max():.2f}  (rotated reference code: {mig_rotated:.2f})")
+print(
+    f"most of a factor's entropy one dimension of any model holds: {held_most:.2f}  "
+    f"(rotated reference code: {rotated_share.max():.2f})"
+)
 print(f"highest MIG once collapsed (β ≥ {onset}): {mig[alive:].max():.3f}")
 assert (distortion.diff(dim=0) > 0).all(), "the distortion rises with β for every seed"
 assert d_spread.max() < 0.05, "the seeds' distortions differ by a few percent at most"
@@ -253,6 +279,10 @@ assert (rate.diff(dim=0) < 0).all(), "the rate falls with β for every seed"
 assert mig.mean(dim=1).argmax() == 0, "MIG does not rise with β: its mean is highest at β = 1"
 assert mig.max() < 0.1 * mig_ideal, "no model reaches a tenth of the MIG of the factors"
 assert mig.max() < mig_rotated, "every model's MIG is below that of the rotated reference code"
+assert held_most < 1 / 3 < rotated_share.max(), (
+    "no dimension of any model holds even a third of a factor's entropy; one of the rotated "
+    "code's holds more"
+)
 assert mig[alive:].max() < 0.01, "after the collapse MIG is next to zero"
 
 # %% [markdown]
@@ -342,34 +372,40 @@ assert (-gain).max() < spread.max(), (
 
 # %% [markdown]
 # Could the rate be what keeps MIG low? It does set a ceiling: a dimension cannot hold more
-# about a factor than the whole code holds about the image, and that is at most the rate $R$, so
-# a factor's gap, as a share of its entropy, is at most $R / H(v_k)$. But that ceiling binds only
-# at the end of the sweep: it falls below 1 for the position factors ($\log 8$ nats each) only at
-# the last $\beta$ before the collapse. Below that, the most that any one dimension knows about
-# any factor is under a tenth of the rate. The code has the nats; it does not line them up with
-# the factors. What does fall with $\beta$ at every step is that largest share itself.
+# about a factor than the whole code holds about the image, $I(x; z)$, and that is at most the
+# rate $R$ (chapter 5) and at most $\log n$, the entropy of the $n = 768$ equally likely images:
+# $I(x; z) \le \min(R, \log n)$. So a factor's gap, as a share of its entropy, is at most
+# $\min(R, \log n) / H(v_k)$. But that ceiling binds only at the end of the sweep: it falls below
+# 1 for the position factors ($\log 8$ nats each) only at the last $\beta$ before the collapse.
+# Below that, the most that any one dimension knows about any factor is under a tenth of
+# $\min(R, \log n)$, of what the code can hold. The code has room for far more; it does not line
+# up what it holds with the factors. What does fall at every step of $\beta$ is that largest
+# $I(z_j; v_k)$ itself, in nats (mean over seeds), though more slowly than the rate, so that its
+# share of the rate grows.
 
 # %%
 most = torch.tensor(
-    [
-        [vaelib.mutual_information_matrix(mu, shapes.factors, logvar=lv).max() for mu, lv in row]
-        for row in codes[:alive]
-    ]
+    [[mi.max() for mi in row] for row in mi_all[:alive]]
 )  # (β, seeds) nats: the largest I(z_j; v_k) of each model
-print("largest I(z_j; v_k), mean over seeds (nats):", " ".join(f"{m:.2f}" for m in most.mean(1)))
-print(
-    "rate R, mean over seeds (nats):             ",
-    " ".join(f"{r:.2f}" for r in rate[:alive].mean(1)),
-)
 mean_rate = rate[:alive].mean(dim=1)  # (β,)
-ceiling_binds = (mean_rate < entropy.max()).tolist()  # R < H(v_k) for the position factors
+cap = torch.minimum(mean_rate, torch.tensor(math.log(len(shapes))))  # (β,) min(R, log n)
+print("largest I(z_j; v_k), mean over seeds (nats):", " ".join(f"{m:.2f}" for m in most.mean(1)))
+print("rate R, mean over seeds (nats):             ", " ".join(f"{r:.2f}" for r in mean_rate))
+print("min(R, log n) (nats):                       ", " ".join(f"{c:.2f}" for c in cap))
+ceiling_binds = (cap < entropy.max()).tolist()  # min(R, log n) < H(v_k) for the position factors
 assert ceiling_binds == [False] * (alive - 1) + [True], (
     "the ceiling binds only at the last β before the collapse"
 )
-assert (most.mean(dim=1) / mean_rate)[:-1].max() < 0.1, (
-    "below that, the most any one dimension knows about any factor is under a tenth of the rate"
+assert (most.mean(dim=1) / cap)[:-1].max() < 0.1, (
+    "below that, the most any one dimension knows about any factor is under a tenth of "
+    "min(R, log n), of what the code can hold"
 )
-assert (most.mean(dim=1).diff() < 0).all(), "the most a dimension knows falls at every step of β"
+assert (most.mean(dim=1).diff() < 0).all(), (
+    "the largest I(z_j; v_k) falls at every step of β (mean over seeds)"
+)
+assert ((most.mean(dim=1) / mean_rate).diff() > 0).all(), (
+    "the largest I(z_j; v_k) falls more slowly than the rate, so its share of the rate grows"
+)
 
 # %% [markdown]
 # ## 10.5 The best and the worst code
@@ -436,7 +472,7 @@ miss = (vaelib.centre_of_mass(reconstruction) - centres).norm(dim=1)  # (768,)
 print(f"distance from the sprite's centre to the blob's, mean: {miss.mean():.2f} pixels")
 print(f"spread of the sprites' centres (standard deviation): {centres.std(dim=0).min():.1f} pixels")
 assert miss.mean() < 1, "the blob lies within a pixel of the sprite's centre, on average"
-assert centres.std(dim=0).min() > 2, "the centres themselves spread over several pixels"
+assert centres.std(dim=0).min() > 3, "the centres themselves spread over several pixels"
 assert top.values[0, position].min() > 5 * top.values[0, :2].max(), (
     "the code spends its few nats on where the sprite is (x and y, not shape or scale)"
 )
@@ -454,7 +490,7 @@ plots.plot_latent_traversal(
     dims,
     kl=kl,
     title=f"Highest MIG (β = {BETAS[best[0]]}): $z_{{{x_dim + 1}}}$ moves x, "
-    f"$z_{{{y_dim + 1}}}$ moves y, others move it along slants",
+    f"$z_{{{y_dim + 1}}}$ moves y, the others that move it far move it along slants",
 )
 
 # %%
@@ -499,7 +535,8 @@ plots.plot_latent_traversal(
     traversal,
     dims,
     kl=kl,
-    title=f"Lowest MIG (β = {BETAS[worst[0]]}): no dimension leads for any factor",
+    title=f"Lowest MIG (β = {BETAS[worst[0]]}): no dimension leads for any factor "
+    "by a fiftieth of its entropy",
 )
 
 # %%
@@ -512,7 +549,7 @@ assert (far & (dx >= 3 * dy)).any() and (far & (dy >= 3 * dx)).any(), (
     "in the worst model too, one row moves the blob sideways and another up or down, each at "
     "least three times as far along its axis as across it"
 )
-assert (far & (torch.minimum(dx, dy) >= torch.maximum(dx, dy) / 3)).any(), (
+assert (far & (torch.minimum(dx, dy) >= torch.maximum(dx, dy) / 3)).sum() >= 2, (
     "other rows move it along slants"
 )
 best_gap = (top.values[0] - top.values[1])[position]  # (2,) the best model's gaps of x and y
@@ -534,8 +571,9 @@ assert (gaps[position] < best_gap).all(), (
 #
 # - **A moderate β does not disentangle here.** MIG is low for every model and no $\beta > 1$
 #   raises its mean above that of $\beta = 1$. The rate does not explain it: below the last
-#   $\beta$ before the collapse, the best dimension holds under a tenth of the rate, so the code
-#   has the nats and does not line them up with the factors.
+#   $\beta$ before the collapse, the best dimension holds under a tenth of what the code can
+#   hold, $\min(R, \log n)$, so the code has room and does not line up what it holds with the
+#   factors.
 # - **The seed matters as much as β.** Below the collapse, the seeds at a single $\beta$ can
 #   scatter MIG more widely than the whole range of $\beta$ moves its mean, and $\beta$'s share
 #   of MIG's variation is within what chance alone gives; the distortion, measured on the same
@@ -563,8 +601,9 @@ assert (gaps[position] < best_gap).all(), (
 #   the claim of {cite:t}`higgins2017betavae`, as far as this small sweep scored with MIG can
 #   test it.
 # - In a traversal of one image, the best model has a row that moves the sprite along $x$ and
-#   one along $y$; so does the worst. What separates them is how much of each factor one axis
-#   holds over all the images, and in both models that is less than a third.
+#   one along $y$; so does the worst. What separates them is how far, over all the images, the
+#   best axis for $x$ and for $y$ leads the next one; and in both models the best axis holds
+#   less than a third of its factor.
 #
 # ## Exercises
 #
@@ -589,7 +628,7 @@ assert (gaps[position] < best_gap).all(), (
 # ```
 #
 # 2. **Training longer.** Train the models of $\beta = 1$ and $\beta = 4$ for 120 epochs instead
-#    of 30 (about a minute), for the three seeds, and measure their MIG. Does a longer run let a
+#    of 30, for the three seeds, and measure their MIG. Does a longer run let a
 #    moderate $\beta$ disentangle?
 #
 # ````{admonition} Solution

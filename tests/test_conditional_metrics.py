@@ -13,7 +13,9 @@ from vaelib import (
     encode_labelled_dataset,
     evaluate,
     gaussian_kl,
+    within_class_correlation,
 )
+from vaelib._checks import NonFiniteError
 
 SMALL = MLPConfig(hidden_dim=32, latent_dim=4)
 
@@ -86,3 +88,59 @@ def test_labels_that_do_not_match_the_images_are_refused(model, random_images):
 def test_one_image_has_no_activity_to_measure(model, data):
     with pytest.raises(ValueError, match="at least 2 images"):
         conditional_latent_activity(model, data.subset(1))
+
+
+# within_class_correlation: class 0 has residuals a (−1, 0, 1), b (−1, 1, 0); class 1 the same
+# residuals around other means. By hand: Σ ra·rb = 2, Σ ra² = Σ rb² = 4, so r = 2 / 4 = 0.5.
+A = torch.tensor([0.0, 1.0, 2.0, 10.0, 11.0, 12.0])
+B = torch.tensor([0.0, 2.0, 1.0, -5.0, -3.0, -4.0])
+CLASSES = torch.tensor([0, 0, 0, 1, 1, 1])
+
+
+def test_within_class_correlation_matches_a_hand_computation():
+    assert within_class_correlation(A, B, CLASSES) == pytest.approx(0.5)
+
+
+def test_within_class_correlation_ignores_the_differences_between_class_means():
+    plain = torch.corrcoef(torch.stack([A, B]))[0, 1].item()
+    assert plain < 0  # the class means alone make the plain correlation negative
+    shifted = A + torch.tensor([0.0, 0.0, 0.0, 100.0, 100.0, 100.0])
+    assert within_class_correlation(shifted, B, CLASSES) == pytest.approx(0.5)
+
+
+def test_within_class_correlation_of_one_class_is_pearsons_correlation():
+    a, b = torch.randn(2, 50, generator=torch.Generator().manual_seed(0))
+    expected = torch.corrcoef(torch.stack([a, b]))[0, 1].item()
+    labels = torch.zeros(50, dtype=torch.int64)
+    assert within_class_correlation(a, b, labels) == pytest.approx(expected, abs=1e-6)
+
+
+def test_within_class_correlation_refuses_mismatched_lengths():
+    with pytest.raises(ValueError, match="one entry per item"):
+        within_class_correlation(A, B[:5], CLASSES)
+
+
+def test_within_class_correlation_refuses_nan():
+    with pytest.raises(NonFiniteError, match="NaN"):
+        within_class_correlation(torch.tensor([0.0, float("nan"), 2.0, 1, 2, 3]), B, CLASSES)
+
+
+def test_within_class_correlation_refuses_measurements_that_are_not_one_dimensional():
+    with pytest.raises(ValueError, match="must have 1 dimensions"):
+        within_class_correlation(A[:, None], B, CLASSES)
+
+
+def test_within_class_correlation_refuses_integer_measurements():
+    with pytest.raises(TypeError, match="floating-point"):
+        within_class_correlation(CLASSES, B, CLASSES)
+
+
+def test_within_class_correlation_refuses_floating_point_labels():
+    with pytest.raises(TypeError, match="integer tensor of classes"):
+        within_class_correlation(A, B, CLASSES.float())
+
+
+def test_within_class_correlation_refuses_a_measurement_constant_within_every_class():
+    per_class_constant = torch.tensor([1.0, 1.0, 1.0, 7.0, 7.0, 7.0])
+    with pytest.raises(ValueError, match="does not vary within any class"):
+        within_class_correlation(per_class_constant, B, CLASSES)

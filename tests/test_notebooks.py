@@ -123,3 +123,52 @@ def test_every_chapter_is_in_the_table_of_contents():
     listed = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     chapters = [f"notebooks/{p.stem}" for p in NOTEBOOKS]
     assert [f for f in listed if f.startswith("notebooks/")] == chapters
+
+
+def _code_cells(path: Path) -> list[str]:
+    return [c.source for c in jupytext.read(path.with_suffix(".py")).cells if c.cell_type == "code"]
+
+
+def _asserts_without_a_claim(code: str) -> list[int]:
+    """Lines of the asserts in `code` that carry no message (the claim they check)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a cell of shell or magic commands: no Python asserts to read
+        return []
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert) and n.msg is None]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_assert_in_a_chapter_quotes_the_claim_it_checks(path):
+    bare = [line for cell in _code_cells(path) for line in _asserts_without_a_claim(cell)]
+    assert not bare, (
+        f"{path.with_suffix('.py').name}: {len(bare)} asserts carry no message; give each the "
+        f"sentence of the prose it checks, so a failing nbval run says which claim stopped holding"
+    )
+
+
+def test_the_claim_rule_catches_a_bare_assert_and_allows_a_quoted_one():
+    assert _asserts_without_a_claim("assert ratio > 10\n") == [1]
+    assert not _asserts_without_a_claim('assert ratio > 10, "an order of magnitude"\n')
+
+
+HEADING_IN_CODE = re.compile(r"(?m)^# #{1,6} \S")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_heading_hides_in_a_code_cell(path):
+    """A `# ## Heading` comment in a code cell is shown by the book as code, not as a heading."""
+    hidden = [cell.splitlines()[0] for cell in _code_cells(path) if HEADING_IN_CODE.search(cell)]
+    assert not hidden, f"{path.name}: headings inside code cells (make them markdown): {hidden}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_marker_is_well_formed(path):
+    """A mistyped `# %% …` line turns words of the prose into cell metadata, lost from the page."""
+    notebook = json.loads(path.read_text())
+    garbled = [
+        i
+        for i, cell in enumerate(notebook["cells"])
+        if {"title", "incorrectly_encoded_metadata"} & set(cell.get("metadata", {}))
+    ]
+    assert not garbled, f"{path.name}: cells {garbled} come from a garbled `# %%` marker line"

@@ -17,6 +17,7 @@ from vaelib.conditional_metrics import (
     conditional_active_units,
     conditional_kl_per_dimension,
     conditional_latent_activity,
+    within_class_correlation,
 )
 from vaelib.data import (
     DATA_ENV_VAR,
@@ -174,4 +175,5 @@ __all__ = [
     "train_classifier",
     "train_vae",
     "vae_loss",
+    "within_class_correlation",
 ]

@@ -190,17 +190,27 @@ def classifier_cache_dir() -> Path:
 
 
 def _cache_path(train: ImageData, settings: dict) -> Path:
-    """A file name that changes with the images, labels, settings, torch version and thread count.
+    """A file name that changes with the images, labels, settings, torch version, thread count
+    and the code of this module.
 
     The thread count is part of the key because it changes the order of floating-point sums in
-    PyTorch's kernels, so one and two threads train slightly different classifiers.
+    PyTorch's kernels, so one and two threads train slightly different classifiers. The code is
+    part of it so that a change to the network or its training never reuses a classifier that
+    the old code trained: on a fresh machine the new code would train another one, and the
+    chapters' stored numbers would then differ from a clean run.
     """
     digest = hashlib.sha256()
     digest.update(train.images.detach().cpu().contiguous().numpy().tobytes())
     digest.update(train.labels.detach().cpu().contiguous().numpy().tobytes())
+    digest.update(_training_code())
     key = [settings, list(train.classes), torch.__version__, torch.get_num_threads()]
     digest.update(json.dumps(key).encode())
     return classifier_cache_dir() / f"{train.name}-{digest.hexdigest()[:16]}.pt"
+
+
+def _training_code() -> bytes:
+    """The source of this module: the network and training loop a cached classifier came from."""
+    return Path(__file__).read_bytes()
 
 
 def _save_cached(path: Path, model: ImageClassifier) -> None:

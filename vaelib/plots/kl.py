@@ -99,8 +99,9 @@ def plot_kl_landscape(
     """KL(N(μ, σ²) ‖ N(0, 1)) of one latent dimension over a (μ, σ) grid, with its descent flow.
 
     Filled contours show the KL in nats (levels spaced for its fast rise as σ → 0); the
-    streamlines follow −∇KL in (μ, σ), the direction gradient descent on the KL term moves an
-    encoder's output; a star marks the unique minimum KL = 0 at (μ, σ) = (0, 1).
+    streamlines follow −∇KL in (μ, σ), the direction gradient descent on the KL term would move
+    an encoder that output σ itself (one that outputs log σ² reaches the same minimum by other
+    paths); a star marks the unique minimum KL = 0 at (μ, σ) = (0, 1).
     The KL is computed by `vaelib.gaussian_kl_per_dim` and its gradient by autograd.
 
     `mu_max` in [0.001, 100]: μ spans [−mu_max, mu_max]; `sigma_range`: (low, high) with
