@@ -87,7 +87,7 @@ print(f"{len(train):,} training and {len(test):,} test images")
 # published likelihoods; [chapter 9](09_fashion_mnist.ipynb) works out the consequences.) We
 # train two models that differ in β alone: same architecture (784-400-20), same initial weights,
 # same batches, same ten epochs. The recipe is chapter 4's; as in chapters 6 and 7, we train on
-# 10,000 of the training images, so that the chapter runs in well under a minute.
+# 10,000 of the training images, to keep the chapter fast.
 
 # %%
 EPOCHS = 10  # as in chapter 4
@@ -172,26 +172,33 @@ activity_1 = vaelib.latent_activity(vae_1, test)  # (20,) Var_x μ_i(x)
 activity_30 = vaelib.latent_activity(vae_30, test)  # (20,)
 spread_of_means_1 = activity_1.sqrt()  # (20,) standard deviation of μ_i(x) across test images
 spread_of_means_30 = activity_30.sqrt()
+mu_1, logvar_1 = vaelib.encode_dataset(vae_1, test)  # (10000, 20) each
+mu_30, logvar_30 = vaelib.encode_dataset(vae_30, test)
+centre_30 = mu_30.mean(dim=0)  # (20,) where the cloud of β = 30 means sits
 print(
     f"std of μ_i(x) across images, β = 1: from {spread_of_means_1.min():.1f} to "
     f"{spread_of_means_1.max():.1f}, mean {spread_of_means_1.mean():.1f}"
 )
 print(f"std of μ_i(x) across images, β = 30: at most {spread_of_means_30.max():.2f}")
+print(f"β = 30: mean of μ_i(x) over images at most {centre_30.abs().max():.3f} from 0")
+print(f"β = 30: largest |μ_i(x)| over test images and dimensions {mu_30.abs().max():.2f}")
 
 # %% [markdown]
 # At β = 30 the means of the 10,000 test images spread by less than a tenth of a unit (one
-# standard deviation) in every dimension, against about one unit at β = 1.
+# standard deviation) in every dimension, against about one unit at β = 1. And the cloud sits at
+# the origin: its centre is within a hundredth of a unit of 0 in every dimension, and no image's
+# mean is farther than a fifth of a unit from 0 in any coordinate.
 
 # %%
 assert spread_of_means_30.max() < 0.1, "at β = 30 the means spread by less than a tenth of a unit"
 assert 0.9 < spread_of_means_1.mean() < 1.1, "at β = 1 the means spread by about one unit"
+assert centre_30.abs().max() < 0.01, "the cloud's centre is within a hundredth of a unit of 0"
+assert mu_30.abs().max() < 0.2, "no image's mean is farther than a fifth of a unit from 0"
 
 # %% [markdown]
 # The two scatter plots share their axes; each shows the two dimensions whose means move most.
 
 # %%
-mu_1, logvar_1 = vaelib.encode_dataset(vae_1, test)  # (10000, 20) each
-mu_30, logvar_30 = vaelib.encode_dataset(vae_30, test)
 fig = plots.plot_latent_scatter(
     mu_1,
     test.labels,
@@ -206,7 +213,7 @@ fig = plots.plot_latent_scatter(
     mu_30,
     test.labels,
     dims=tuple(activity_30.argsort(descending=True)[:2].tolist()),
-    title="β = 30: every image's mean sits at the origin",
+    title="β = 30: every image's mean sits close to the origin",
 )
 fig.axes[0].set(xlim=(-4, 4), ylim=(-4, 4))
 fig
@@ -216,7 +223,7 @@ fig
 #
 # The same story, told by the rate. A dimension is *active* {cite:p}`burda2016importance` when
 # $\operatorname{Var}_x \mu_i(x) > 0.01$; the KL of each dimension, averaged over the test set,
-# sums to the rate $R$.
+# sums to the rate $R$ (an identity of the closed form, which the library's tests check).
 
 # %%
 kl_1 = vaelib.kl_per_dimension(vae_1, test)  # (20,) nats per image
@@ -230,7 +237,6 @@ print(f"largest KL of one dimension at β = 30: {kl_30.max():.3f} nats")
 assert active_1 == 20, "at β = 1 every dimension is active"
 assert kl_1.min() > 0.1, "at β = 1 every dimension carries KL (more than 0.1 nats)"
 assert kl_30.max() < 0.01, "at β = 30 no dimension carries as much as 0.01 nats"
-assert active_30 == 0, "no dimension is active at β = 30"
 
 # %%
 plots.plot_kl_per_dimension(kl_1, title="β = 1: every dimension carries KL")
@@ -242,9 +248,9 @@ fig
 
 # %% [markdown]
 # "At most a few active units" is the textbook description of collapse; here it is total:
-# **no** dimension is active (the count printed above is zero, as it must be: section 5.2 found
-# no dimension whose means spread by a tenth of a unit, a variance of 0.01), and the whole code
-# carries the few hundredths of a nat measured in section 5.1.
+# **no** dimension is active. The count printed above is zero, as it must be — it is the check of
+# section 5.2 again, which found no dimension whose means spread by a tenth of a unit, a variance
+# of 0.01 — and the whole code carries the few hundredths of a nat measured in section 5.1.
 
 # %% [markdown]
 # ## 5.4 Samples
@@ -304,11 +310,11 @@ for name, q in quality.items():
 # β = 1 samples to the β = 30 samples. Its averaged prediction for the β = 30 samples spreads
 # over only about half of the ten digit classes, where the β = 1 samples cover nearly all ten;
 # for near-identical blurs that number is the classifier's uncertainty about one image, not
-# variety, and its hard labels say so: most β = 30 samples get the same one. Their Fréchet
-# distance to real digits is more than three times the β = 1 samples' (a squared distance, as
-# for the FID); and they are blurrier than the β = 1 samples by more than a factor of five. The β =
-# 1 samples are no match for real digits either: their Fréchet distance is more than ten times the
-# real digits' own, and they are more than three times blurrier.
+# variety, and its hard labels say so: all but a handful of the β = 30 samples get the same one.
+# Their Fréchet distance to real digits is more than three times the β = 1 samples' (a squared
+# distance, as for the FID); and they are blurrier than the β = 1 samples by more than a factor
+# of five. The β = 1 samples are no match for real digits either: their Fréchet distance is more
+# than ten times the real digits' own, and they are more than three times blurrier.
 
 # %%
 q_real, q_1, q_30 = (quality[name] for name in image_sets)  # real, β = 1, β = 30
@@ -322,8 +328,10 @@ assert q_30.frechet_distance > 3 * q_1.frechet_distance, (
 )
 _, probabilities_30 = classifier.features_and_probabilities(samples_30)  # (1000, 10)
 label_counts_30 = probabilities_30.argmax(dim=1).bincount(minlength=10)  # (10,)
-print(f"β = 30 samples with the most common label: {label_counts_30.max() / N_SAMPLES:.0%}")
-assert label_counts_30.max() > N_SAMPLES / 2, "most β = 30 samples get the same label"
+print(f"β = 30 samples with the most common label: {label_counts_30.max()} of {N_SAMPLES}")
+assert label_counts_30.max() >= 0.99 * N_SAMPLES, (
+    "all but a handful of the β = 30 samples get the same label"
+)
 assert sharpness["β = 30 samples"] < sharpness["β = 1 samples"] / 5, (
     "β = 30 samples are blurrier than β = 1 samples by more than a factor of five"
 )
@@ -338,7 +346,10 @@ assert sharpness["β = 1 samples"] < sharpness["real test digits"] / 3, (
 # Is that blur really the average digit? The decoder that best ignores $z$ outputs, for every
 # pixel, the probability that minimises the summed cross-entropy over the training images: their
 # mean grey level. Its distortion on the test set is a number we can compute from the data alone,
-# and the collapsed model's distortion matches it to within a nat.
+# and the collapsed model's distortion matches it to within a nat. Matching distortions could be
+# a coincidence, so we also compare the images themselves: the β = 30 samples differ from the
+# mean training image by less than two hundredths of a grey level per pixel on average, less than
+# a fifth of what separates the β = 1 samples from it.
 
 # %%
 mean_image = train.images.mean(dim=0, keepdim=True)  # (1, 1, 28, 28)
@@ -350,7 +361,19 @@ D_mean_image = (
     .item()
 )
 print(f"D of the mean training image: {D_mean_image:.0f};  D at β = 30: {D_30:.0f} nats per image")
+gap_to_mean = {  # mean |sample − mean image| per pixel, in grey levels
+    name: (image_sets[name].cpu() - mean_image).abs().mean().item()
+    for name in ("β = 1 samples", "β = 30 samples")
+}
+print("mean |sample − mean training image| per pixel:", end=" ")
+print(",  ".join(f"{name} {gap:.3f}" for name, gap in gap_to_mean.items()))
 assert abs(D_30 - D_mean_image) < 1, "the collapsed model's distortion matches it to within a nat"
+assert gap_to_mean["β = 30 samples"] < 0.02, (
+    "the β = 30 samples differ from the mean training image by less than two hundredths"
+)
+assert gap_to_mean["β = 30 samples"] < 0.2 * gap_to_mean["β = 1 samples"], (
+    "less than a fifth of what separates the β = 1 samples from it"
+)
 
 # %% [markdown]
 # ## 5.5 What information the code kept
@@ -477,24 +500,26 @@ assert value_per_nat.max() < BETA_LARGE, "every one would fail it at β = 30"
 # This is the mechanism of collapse at large β, as far as this measurement shows it: at the
 # β = 1 solution even the best dimension buys fewer than 30 nats of reconstruction per nat of
 # rate, so at β = 30 switching any one of them off pays. Training at β = 30 pulls every
-# $\mu_i(x)$ to 0 and every $\sigma_i$ to 1, the decoder learns that $z$ carries nothing and
-# settles on the one image that best fits all digits, and from there no small change of the
-# encoder pays for itself either. (The argument is a heuristic, not a proof: $G_i / R_i$ is an
-# average over all the nats a dimension carries, and the reconstruction bought by each extra nat
-# is larger for the first nats than for the last, so opening a dimension a little might pay
-# where opening it fully does not. Chapter 6 traces how the number of active units falls as β
-# grows, and chapter 7 tries ways to keep the code alive.)
+# $\mu_i(x)$ close to 0 and the $\sigma_i$ to about 1 on average (sections 5.2 and 5.5), the
+# decoder learns that $z$ carries nothing and settles on the one image that best fits all
+# digits, and from there no small change of the encoder pays for itself either. (The argument
+# is a heuristic, not a proof: $G_i / R_i$ is an average over all the nats a dimension carries,
+# and the reconstruction bought by each extra nat is larger for the first nats than for the
+# last, so opening a dimension a little might pay where opening it fully does not. Chapter 6
+# traces how the number of active units falls as β grows, and chapter 7 tries ways to keep the
+# code alive.)
 #
 # ## Summary
 #
 # - At β = 30 the posterior collapses completely: the rate falls from over twenty nats to a few
-#   hundredths, no latent dimension stays active, the posterior means of all images sit at the
-#   origin, and samples from the prior are all the same blur.
+#   hundredths, no latent dimension stays active, the posterior means of all images sit within a
+#   fifth of a unit of the origin, and samples from the prior are all the same blur, close to
+#   the mean training image.
 # - The source story's "very poor" samples, measured: a classifier of digits is less confident
 #   about them (its mean confidence falls by more than 0.2), its averaged prediction spreads over
-#   only about half of the ten classes (most of them get the same label), and it gives them more
-#   than three times the β = 1 samples' Fréchet distance to real digits; they are also more than
-#   five times blurrier.
+#   only about half of the ten classes (all but a handful get the same label), and it gives them
+#   more than three times the β = 1 samples' Fréchet distance to real digits; they are also more
+#   than five times blurrier.
 # - The weighted KL term "dominates" through the trade it sets: the β = 1 code would cost its
 #   rate thirty times over in the β = 30 objective, more than five times the reconstruction it
 #   buys.
@@ -536,8 +561,12 @@ assert value_per_nat.max() < BETA_LARGE, "every one would fail it at β = 30"
 # active-unit criterion $\operatorname{Var}_x \mu_i(x) > 0.01$ is lenient — a dimension can pass
 # it while carrying less than a tenth of a nat ([chapter 7](07_keeping_the_code_alive.ipynb)
 # shows a model with many such dimensions) — so also count the dimensions whose KL exceeds 0.1
-# nats. [Chapter 6](06_beta_landscape.ipynb) counts both across its β sweep, and there the
-# second falls first.
+# nats. [Chapter 6](06_beta_landscape.ipynb) counts both across its β sweep, on the same 10,000
+# training images but for five epochs rather than ten, and the two answers differ. By the
+# active-unit count the code does not start to die before β = 8: all 20 units are still active
+# there, and the first goes between β = 8 and 16. The heuristic's prediction describes the
+# informative count better: it falls from β = 2 on, several dimensions at a step, and fewer than
+# half of the dimensions are informative from β = 8 on, just above the median ratio.
 # ```
 #
 # 3. Show that $\mathbb{E}_x \operatorname{KL}(q(z \mid x) \,\|\, p(z)) = I_q(x; z) +
