@@ -142,12 +142,17 @@ assert n_parameters == (784 * 400 + 400) + (400 * 20 + 20) + (20 * 400 + 400) + 
 # the reconstructions of held-out digits are good (we measure how good below). What we then
 # measure about the codes is not a matter of training time: nothing in the loss refers to the
 # codes at all, so longer training gives them no reason to move towards $\mathcal{N}(0, I)$.
-# The test loss after each epoch:
+#
+# `vaelib.train_autoencoder` builds the autoencoder from seed 0, the same weights as the model
+# above, and trains it with `vaelib.fit`. With `cache=True` it keeps the trained model on disk:
+# [chapter 4](04_vae_mnist.ipynb) compares the VAE with this very model, and finds it there
+# instead of training it again (training is deterministic, so the copy on disk is the model
+# training would give). The test loss after each epoch:
 
 # %%
 EPOCHS, BATCH_SIZE = 3, 128
-history = vaelib.fit(
-    model, train, test, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0, device=DEVICE, progress=False
+model, history = vaelib.train_autoencoder(
+    train, test, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0, device=DEVICE, cache=True
 )
 for epoch, loss in zip(history.epoch, history.test_reconstruction):
     print(f"epoch {epoch}: test reconstruction loss {loss:.1f} nats per image")

@@ -110,9 +110,10 @@ print(f"{len(train):,} training and {len(test):,} test images, with their labels
 EPOCHS = 1
 CONFIG = vaelib.MLPConfig(latent_dim=2)  # 784-400-2
 
-vaelib.seed_everything(0)
-vae = vaelib.VAE(CONFIG)
-history = vaelib.fit(vae, train, test, epochs=EPOCHS, seed=0, device=DEVICE, progress=False)
+# the plain VAE is chapter 4's two-dimensional one, kept on disk there (cache=True)
+vae, history = vaelib.train_vae(
+    train, test, epochs=EPOCHS, config=CONFIG, seed=0, device=DEVICE, cache=True
+)
 
 vaelib.seed_everything(0)
 cvae = vaelib.ConditionalVAE(CONFIG)

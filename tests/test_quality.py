@@ -277,3 +277,34 @@ def test_confident_fraction_counts_images_named_above_the_threshold(halves_class
 def test_confident_fraction_refuses_a_threshold_outside_zero_to_one(halves_classifier):
     with pytest.raises(ValueError, match="threshold"):
         confident_fraction(halves_classifier, _halves(4, seed=0).images, threshold=1.5)
+
+
+def test_the_reference_features_are_computed_once_while_nothing_changes(monkeypatch):
+    """Scoring several sample sets against one reference runs the classifier over it once; a
+    changed reference or classifier is scored again."""
+    data = ImageData(
+        torch.rand(300, 1, 28, 28, generator=torch.Generator().manual_seed(0)),
+        torch.arange(300) % 10,
+        [str(k) for k in range(10)],
+        "tiny",
+    )
+    classifier = vaelib.train_classifier(data, epochs=1, device="cpu", cache=False)
+    reference, samples = data.images[100:], data.images[:100]
+    calls = []
+    original = classifier.features_and_probabilities
+
+    def counted(images, batch_size=1000):
+        calls.append(len(images))
+        return original(images, batch_size)
+
+    monkeypatch.setattr(classifier, "features_and_probabilities", counted)
+    first = vaelib.sample_quality(classifier, samples, reference)
+    second = vaelib.sample_quality(classifier, samples, reference)
+    assert calls == [100, 200, 100] and first == second
+    reference[0] = 0.0  # an in-place change to the reference
+    changed = vaelib.sample_quality(classifier, samples, reference)
+    assert calls[-2:] == [100, 200] and changed != first
+    with torch.no_grad():
+        classifier.body[0].bias += 0.1  # and to the classifier's weights
+    vaelib.sample_quality(classifier, samples, reference)
+    assert calls[-2:] == [100, 200] and len(calls) == 7

@@ -4,6 +4,7 @@ The modules follow the flow of a chapter, and lower ones never import higher one
 `data` → `models` → `losses` → `train` (and `checkpoints`) → `metrics` → `plots`.
 """
 
+from vaelib.blur import gaussian_blur
 from vaelib.checkpoints import load_model, save_model
 from vaelib.classifier import (
     ImageClassifier,
@@ -40,8 +41,9 @@ from vaelib.disentanglement import (
     mutual_information_gap,
     mutual_information_matrix,
 )
-from vaelib.experiments import summarise_vae, train_vae
+from vaelib.experiments import summarise_vae, train_autoencoder, train_vae
 from vaelib.grey_likelihood import grey_level_elbo
+from vaelib.image_grid import image_grid
 from vaelib.losses import (
     LossParts,
     autoencoder_loss,
@@ -135,10 +137,12 @@ __all__ = [
     "fano_lowest_error",
     "fit",
     "frechet_distance",
+    "gaussian_blur",
     "gaussian_kl",
     "gaussian_kl_per_dim",
     "grey_level_elbo",
     "grey_share",
+    "image_grid",
     "iwae_log_likelihood",
     "kl_per_dimension",
     "latent_activity",
@@ -172,6 +176,7 @@ __all__ = [
     "summarise_vae",
     "sweep_beta",
     "total_variation",
+    "train_autoencoder",
     "train_classifier",
     "train_vae",
     "vae_loss",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from vaelib._checks import (
 )
 from vaelib.data import ImageData
 from vaelib.device import pick_device
+from vaelib.model_cache import cache_root
 from vaelib.models import eval_mode
 
 
@@ -183,10 +183,7 @@ def train_classifier(
 
 def classifier_cache_dir() -> Path:
     """Where trained classifiers are kept: `$VAELIB_CACHE`, else `~/.cache/vaelib/classifiers`."""
-    if os.environ.get("VAELIB_CACHE"):
-        return Path(os.environ["VAELIB_CACHE"]).expanduser() / "classifiers"
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "vaelib" / "classifiers"
+    return cache_root() / "classifiers"
 
 
 def _cache_path(train: ImageData, settings: dict) -> Path:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torchvision
 
 from vaelib._checks import (
     check_bool,
@@ -45,11 +44,12 @@ from vaelib._datafiles import (
     read_idx,
 )
 
-# name -> (torchvision class that downloads it, its folder under root, class names)
+# name -> (name of the torchvision class that downloads it, its folder under root, class names).
+# torchvision is imported only to download: importing it costs seconds that reading needs not.
 _DATASETS = {
-    "mnist": (torchvision.datasets.MNIST, "MNIST", [str(d) for d in range(10)]),
+    "mnist": ("MNIST", "MNIST", [str(d) for d in range(10)]),
     "fashion-mnist": (
-        torchvision.datasets.FashionMNIST,
+        "FashionMNIST",
         "FashionMNIST",
         [
             "T-shirt/top",
@@ -170,7 +170,7 @@ def load_dataset(
     if split not in _FILE_PREFIX:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     download = check_bool(download, "download")
-    dataset_cls, folder, classes = _DATASETS[name]
+    downloader, folder, classes = _DATASETS[name]
     root = _root_folder(root)
     raw = root / folder / "raw"
     files = _find_files(raw, split)
@@ -179,7 +179,7 @@ def load_dataset(
     if files is None:
         if not download:
             raise DataNotFoundError(_missing_message(name, raw, "download=False was given"))
-        _download(dataset_cls, root, name, raw)
+        _download(downloader, root, name, raw)
         files = _find_files(raw, split) or _split_files(raw, split)
 
     images = read_idx(files[0], image_shape=(28, 28))  # (n, 28, 28) uint8
@@ -228,10 +228,13 @@ def _system_candidates(name: str) -> list[Path]:
     return [c for folder in SYSTEM_COPIES.get(name, []) for c in (folder, folder / "raw")]
 
 
-def _download(dataset_cls: type, root: Path, name: str, raw: Path) -> None:
+def _download(downloader: str, root: Path, name: str, raw: Path) -> None:
+    """Fetch the data set's files into root/<folder>/raw: `torchvision.datasets.<downloader>`."""
+    import torchvision.datasets  # imported here: it takes seconds, and only a download needs it
+
     try:
         root.mkdir(parents=True, exist_ok=True)
-        dataset_cls(root=str(root), train=True, download=True)
+        getattr(torchvision.datasets, downloader)(root=str(root), train=True, download=True)
     except PermissionError as error:
         raise DataPermissionError(
             f"cannot download {name} into {raw}: permission denied ({error}). Make the folder "

@@ -1,20 +1,25 @@
 """The book's standard experiment in two calls: train one VAE from a seed, then summarise it.
 
-`train_vae` is what `sweep_beta` does for one β; `summarise_vae` collects the numbers the
-chapters tabulate for a trained VAE on a test set: the reconstruction term D, the KL term R,
-the number of active units, and the entropy floor of D (chapter 9).
+`train_vae` is what `sweep_beta` does for one β (`train_autoencoder` the same for a plain
+autoencoder), optionally kept on disk for the chapters that reuse a model. `summarise_vae`
+collects the numbers the chapters tabulate for a trained VAE on a test set: the reconstruction
+term D, the KL term R, the number of active units, and the entropy floor of D (chapter 9).
 """
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
-from vaelib._checks import check_threshold
+from vaelib import model_cache
+from vaelib._checks import check_bool, check_device, check_seed, check_threshold
 from vaelib.data import ImageData
+from vaelib.device import pick_device
 from vaelib.losses import bernoulli_entropy
 from vaelib.metrics import active_units
-from vaelib.models import VAE, MLPConfig, check_model, model_images
-from vaelib.train import History, evaluate, sweep_beta
+from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, model_images
+from vaelib.train import History, evaluate, fit
 
 
 def train_vae(
@@ -25,6 +30,7 @@ def train_vae(
     epochs: int = 10,
     config: MLPConfig | None = None,
     seed: int = 0,
+    cache: bool = False,
     **fit_kwargs,
 ) -> tuple[VAE, History]:
     """Train a fresh `VAE(config)` with `fit` and return `(model, history)`.
@@ -34,10 +40,74 @@ def train_vae(
     `fit(model, train, test, epochs=epochs, beta=beta, seed=seed, progress=False,
     **fit_kwargs)`; other keyword arguments (`batch_size`, `lr`, `free_bits`, `device`, …) go to
     `fit`. `config` defaults to the book's 784-400-20 `MLPConfig()`.
+
+    `cache=True` keeps the trained weights and history on disk (`vaelib.model_cache`) and reads
+    them back when the same data and settings ask again: what training would give, bit for bit,
+    without the training. The chapters use it for the models that later chapters reuse.
     """
-    [(model, history)] = sweep_beta(
-        [beta], train, test, epochs=epochs, config=config, seed=seed, **fit_kwargs
-    )
+    fit_kwargs.update(epochs=epochs, beta=beta)
+    return _train_fresh(VAE, train, test, config, seed, cache, fit_kwargs)
+
+
+def train_autoencoder(
+    train: ImageData | torch.Tensor,
+    test: ImageData | torch.Tensor | None = None,
+    *,
+    epochs: int = 10,
+    config: MLPConfig | None = None,
+    seed: int = 0,
+    cache: bool = False,
+    **fit_kwargs,
+) -> tuple[Autoencoder, History]:
+    """`train_vae` for a plain `Autoencoder(config)`: seeded weights, `fit`, optional `cache`.
+
+    Returns `(model, history)`; the same model as `seed_everything(seed)`, `Autoencoder(config)`
+    and `fit(model, train, test, epochs=epochs, seed=seed)` give, with the global random state
+    left as it was.
+    """
+    fit_kwargs.update(epochs=epochs)
+    return _train_fresh(Autoencoder, train, test, config, seed, cache, fit_kwargs)
+
+
+def _train_fresh(
+    model_class: type[VAE] | type[Autoencoder],
+    train: ImageData | torch.Tensor,
+    test: ImageData | torch.Tensor | None,
+    config: MLPConfig | None,
+    seed: int,
+    cache: bool,
+    fit_kwargs: dict,
+) -> tuple[VAE | Autoencoder, History]:
+    """Build `model_class(config)` from `seed`; train it with `fit` or read it from the cache."""
+    if config is not None and not isinstance(config, MLPConfig):
+        raise TypeError(f"config must be an MLPConfig or None, got {type(config).__name__}")
+    seed = check_seed(seed)
+    cache = check_bool(cache, "cache")
+    with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
+        torch.manual_seed(seed)
+        model = model_class(config)
+    fit_kwargs.setdefault("progress", False)
+    path = None
+    if cache:
+        device = fit_kwargs.get("device")
+        device = check_device(device) if device is not None else pick_device()
+        # every argument of fit, defaults included, so that spelling out a default (batch_size=128)
+        # finds the same entry as leaving it out
+        bound = inspect.signature(fit).bind(model, train, test, seed=seed, **fit_kwargs)
+        bound.apply_defaults()
+        settings = {
+            k: v
+            for k, v in bound.arguments.items()
+            if k not in ("model", "train", "test", "progress")
+        }
+        settings["device"] = device.type
+        path = model_cache.entry_path(model, settings, (train, test))
+        history = model_cache.load_entry(path, model)
+        if history is not None:
+            return model.to(device), history
+    history = fit(model, train, test, seed=seed, **fit_kwargs)
+    if path is not None:
+        model_cache.save_entry(path, model, history)
     return model, history
 
 

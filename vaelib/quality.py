@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -58,6 +59,10 @@ def sample_quality(
     Fréchet distance of a finite set is biased upwards, the more so the fewer images: compare
     models at the same n (1,000 is the book's choice), and score real images held out from
     `reference` at that n too, as the floor that a perfect model would reach.
+
+    The reference's features are remembered for the next call with the same classifier and the
+    same reference tensor, both unchanged: scoring several sets against one reference runs the
+    classifier over the reference once.
     """
     _check_classifier(classifier)
     batch_size = check_batch_size(batch_size)
@@ -65,7 +70,7 @@ def sample_quality(
     reference_images = reference.images if isinstance(reference, ImageData) else reference
     reference_images = check_images(reference_images, "reference", classifier.image_shape)
     features, probabilities = classifier.features_and_probabilities(samples, batch_size)
-    reference_features, _ = classifier.features_and_probabilities(reference_images, batch_size)
+    reference_features = _reference_features(classifier, reference_images, batch_size)
 
     mean_distribution = probabilities.double().mean(dim=0)  # p̄(y), (K,)
     entropy = -torch.special.xlogy(mean_distribution, mean_distribution).sum()  # nats
@@ -75,6 +80,33 @@ def sample_quality(
         frechet_distance=frechet_distance(features, reference_features),
         n_samples=len(samples),
     )
+
+
+# The last reference scored: (classifier, its weights' versions, reference, its version, batch size)
+# → its features. Weak references, so that the memo keeps neither object alive.
+_last_reference: dict[str, object] = {}
+
+
+def _reference_features(
+    classifier: ImageClassifier, reference: torch.Tensor, batch_size: int
+) -> torch.Tensor:
+    """The classifier's features (m, F) of `reference`, computed once per unchanged pair."""
+    key = (tuple(p._version for p in classifier.parameters()), reference._version, batch_size)
+    memo = _last_reference
+    if (
+        memo.get("key") == key
+        and memo["classifier"]() is classifier
+        and memo["reference"]() is reference
+    ):
+        return memo["features"]
+    features, _ = classifier.features_and_probabilities(reference, batch_size)
+    memo.update(
+        key=key,
+        classifier=weakref.ref(classifier),
+        reference=weakref.ref(reference),
+        features=features,
+    )
+    return features
 
 
 def confident_fraction(

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from PIL import Image
-from torchvision.utils import make_grid
 
 from vaelib._checks import check_positive_int
+from vaelib.image_grid import image_grid
 from vaelib.interactive._html import InteractiveFigure, build_figure, check_finite_numbers
 from vaelib.models import VAE
 
@@ -27,7 +27,7 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 320, 240, 52, 14, 12, 40  # the rate–distorti
 
 def png_data_uri(images: torch.Tensor, nrow: int) -> str:
     """A grid of grey-level images (n, 1, h, w) in [0, 1] as a PNG `data:` URI (white padding)."""
-    grid = make_grid(images.detach().cpu().float().clamp(0, 1), nrow=nrow, padding=2, pad_value=1)
+    grid = image_grid(images.detach().cpu().float().clamp(0, 1), nrow=nrow, padding=2, pad_value=1)
     grey = (grid[0] * 255).round().to(torch.uint8).numpy()  # (H, W)
     buffer = io.BytesIO()
     Image.fromarray(grey, mode="L").save(buffer, format="PNG", compress_level=9)

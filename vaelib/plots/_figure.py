@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from torchvision.utils import make_grid
+
+from vaelib.image_grid import image_grid
 
 
 class BookFigure(Figure):
@@ -38,8 +39,9 @@ def own_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes
 
 def show_images(ax: Axes, images: torch.Tensor, nrow: int) -> None:
     """Draw images (n, C, H, W), grey levels in [0, 1], as one grid of `nrow` per row."""
-    grid = make_grid(images.clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
-    ax.imshow(grid.permute(1, 2, 0).numpy(), cmap="gray", vmin=0, vmax=1)
+    grid = image_grid(images.clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)  # (C, H', W')
+    pixels = grid[0] if grid.shape[0] == 1 else grid.permute(1, 2, 0)  # grey (H', W') or RGB
+    ax.imshow(pixels.numpy(), cmap="gray", vmin=0, vmax=1)
     ax.set_axis_off()
 
 

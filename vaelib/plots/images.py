@@ -23,7 +23,7 @@ def plot_image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = Non
     images = check.images(images, "images")
     nrow = check.integer(nrow, "nrow", 1, check.MAX_IMAGES)
     title = check.title(title)
-    columns = min(nrow, len(images))  # make_grid never draws more columns than images
+    columns = min(nrow, len(images))  # image_grid never draws more columns than images
     n_rows = math.ceil(len(images) / nrow)
     fig, axes = new_figure(0.6 * columns + 0.4, 0.6 * n_rows + (0.5 if title else 0.1))
     show_images(axes[0, 0], images, nrow)
@@ -117,7 +117,7 @@ def plot_interpolations(
     fig, axes = new_figure(0.7 * steps + 1.8, 0.85 * len(rows) + 0.9, nrows=len(rows), sharex=True)
     t = np.linspace(0, 1, steps)
     width = rows[0].shape[-1]
-    cell = width + 2  # make_grid's image width plus padding, in grid pixels
+    cell = width + 2  # image_grid's image width plus padding, in grid pixels
     for ax, images, label in zip(axes[:, 0], rows, labels):
         show_images(ax, images, nrow=steps)
         _label_row(ax, label)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import seaborn as sns
 import torch
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -26,7 +25,7 @@ def plot_kl_per_dimension(kl: torch.Tensor, title: str | None = None, ax=None) -
         raise ValueError(f"kl holds {len(kl)} dimensions, more than the {MAX_DIMS} drawn")
     title, ax = check.title(title), check.axes(ax)
     fig, ax = own_axes(ax, 6, 3)
-    ax.bar(np.arange(1, len(kl) + 1), kl.numpy(), color=sns.color_palette()[0])
+    ax.bar(np.arange(1, len(kl) + 1), kl.numpy(), color="C0")
     ax.set_xlabel("latent dimension $i$")
     ax.set_ylabel("KL (nats per image)")
     ax.set_xticks(np.arange(1, len(kl) + 1))

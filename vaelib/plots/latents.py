@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import seaborn as sns
 import torch
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from vaelib._checks import NonFiniteError
@@ -40,17 +40,13 @@ def plot_latent_scatter(
     dims = [check.integer(d, f"dims[{i}]", 0, codes.shape[1] - 1) for i, d in enumerate(dims)]
     title, ax = check.title(title), check.axes(ax)
     fig, ax = own_axes(ax, 5.5, 4.5)
-    sns.scatterplot(
-        x=codes[:, dims[0]].numpy(),
-        y=codes[:, dims[1]].numpy(),
-        hue=labels.numpy(),
-        palette="tab10",
-        s=6,
-        linewidth=0,
-        alpha=0.7,
-        legend="full",
-        ax=ax,
-    )
+    x, y = codes[:, dims[0]].numpy(), codes[:, dims[1]].numpy()
+    palette = colormaps["tab10"]
+    for i, label in enumerate(labels.unique().tolist()):  # one colour and legend entry per label
+        chosen = (labels == label).numpy()
+        ax.scatter(
+            x[chosen], y[chosen], s=6, linewidth=0, alpha=0.7, color=palette(i % 10), label=label
+        )
     ax.legend(
         title="label", markerscale=2, fontsize="small", loc="center left", bbox_to_anchor=(1, 0.5)
     )
@@ -88,7 +84,8 @@ def plot_latent_marginals(
     normal = np.exp(-0.5 * grid_x**2) / math.sqrt(2 * math.pi)
     for ax, dim in zip(axes, dims):
         values = codes[:, dim].numpy()
-        sns.histplot(values, stat="density", bins=50, ax=ax, label="codes", element="step")
+        ax.hist(values, bins=50, density=True, histtype="stepfilled", alpha=0.35, label="codes")
+        ax.hist(values, bins=50, density=True, histtype="step", color="C0")
         ax.plot(grid_x, normal, color="black", lw=1.5, label="N(0, 1)")
         ax.set_xlabel(f"$z_{{{dim + 1}}}$")
     axes[0].legend(fontsize="small")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import seaborn as sns
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from vaelib.plots import _inputs as check
@@ -50,8 +50,8 @@ def plot_rate_distortion(
         ax.plot([0, r_max], [level, level - r_max], color="grey", ls="--", lw=0.8, zorder=0)
     ax.plot([], [], color="grey", ls="--", lw=0.8, label="$D + R$ = const (equal ELBO)")
     if connect:
-        ax.plot(r, d, color=sns.color_palette()[0], lw=1, zorder=1)
-    colours = sns.color_palette("viridis", len(r))
+        ax.plot(r, d, color="C0", lw=1, zorder=1)
+    colours = colormaps["viridis"](np.linspace(0, 1, len(r)))  # one per point, dark to light
     for x, y, label, colour in zip(r, d, labels, colours):
         ax.scatter([x], [y], color=colour, s=40, zorder=2, edgecolor="black", linewidth=0.5)
         ax.annotate(

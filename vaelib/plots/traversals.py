@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import seaborn as sns
 import torch
 from matplotlib.figure import Figure
 
@@ -95,22 +94,15 @@ def plot_mutual_information(
     title, ax = check.title(title), check.axes(ax)
     share = (mi / entropy).clamp(0, 1).numpy()  # (d, K)
     fig, ax = own_axes(ax, 1.1 * len(names) + 2.2, 0.32 * mi.shape[0] + 1.4)
-    sns.heatmap(
-        share,
-        ax=ax,
-        vmin=0,
-        vmax=1,
-        cmap="viridis",
-        annot=True,
-        fmt=".2f",
-        annot_kws={"fontsize": "x-small"},
-        xticklabels=names,
-        yticklabels=[f"$z_{{{j + 1}}}$" for j in range(mi.shape[0])],
-        cbar_kws={"label": "$I(z_j; v_k) / H(v_k)$"},
-    )
+    cells = ax.imshow(share, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    for (row, column), value in np.ndenumerate(share):  # the share written in each cell
+        colour = "black" if value > 0.5 else "white"  # readable on viridis' light and dark ends
+        ax.text(column, row, f"{value:.2f}", ha="center", va="center", size="x-small", color=colour)
+    ax.figure.colorbar(cells, ax=ax, label="$I(z_j; v_k) / H(v_k)$")
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yticks(range(mi.shape[0]), [f"$z_{{{j + 1}}}$" for j in range(mi.shape[0])])
     ax.set_xlabel("factor $v_k$")
     ax.set_ylabel("latent dimension")
-    ax.tick_params(axis="y", rotation=0)
     ax.set_title(title or "information each latent dimension holds about each factor")
     return fig
 
@@ -141,7 +133,7 @@ def plot_against_beta(
     ylabel = check.drawable_text(check.texts([ylabel], "ylabel")[0], "ylabel")
     title, ax = check.title(title), check.axes(ax)
     fig, ax = own_axes(ax, 6, 3.5)
-    colour = sns.color_palette()[0]
+    colour = "C0"
     ax.fill_between(b, table.min(axis=1), table.max(axis=1), color=colour, alpha=0.2, lw=0)
     seeds = table.shape[1]
     ax.scatter(np.repeat(b, seeds), table.ravel(), color=colour, s=14, label=f"{seeds} seeds")
