@@ -564,15 +564,18 @@ plots.plot_image_grid(
 # space: its values are not comparable with published FIDs. We also count a sample as *legible*
 # when the classifier gives one digit a probability greater than 0.9
 # (`vaelib.confident_fraction`). Real test digits, scored in
-# the same way against the rest of the test set, show what a perfect model would reach.
+# the same way against the rest of the test set, show what a perfect model would reach. Both sets
+# of real digits are drawn at random from the test set, which is not in random order
+# ([chapter 7](07_keeping_the_code_alive.ipynb) measures what the order would do to the scores).
 
 # %%
 classifier = vaelib.train_classifier(train, device=DEVICE)  # cached after the first training
 accuracy = vaelib.classifier_accuracy(classifier, test)
 print(f"the classifier labels {accuracy:.1%} of the test digits correctly")
-reference = test.images[N_SAMPLES:]  # real digits the scored test images are not among
+shuffled = test.subset(len(test), seed=0)  # the test set in random order
+reference = shuffled.images[N_SAMPLES:]  # real digits the scored test images are not among
 image_sets = {
-    "test images": test.images[:N_SAMPLES],
+    "test images": shuffled.images[:N_SAMPLES],
     "VAE samples": vae_samples,
     "AE samples": ae_samples,
 }

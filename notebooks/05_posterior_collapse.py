@@ -265,7 +265,8 @@ fig
 N_SAMPLES = 1000
 samples_1 = vae_1.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
 samples_30 = vae_30.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
-real = test.images[:N_SAMPLES]  # real digits, kept out of the reference set below
+shuffled = test.subset(len(test), seed=0)  # the test set in random order, as in chapter 4
+real = shuffled.images[:N_SAMPLES]  # real digits, kept out of the reference set below
 image_sets = {"real test digits": real, "β = 1 samples": samples_1, "β = 30 samples": samples_30}
 pixel_spread = {name: images.std(dim=0).mean().item() for name, images in image_sets.items()}
 print("pixel spread:", ",  ".join(f"{name} {s:.2f}" for name, s in pixel_spread.items()))
@@ -292,7 +293,7 @@ plots.plot_image_grid(samples_30[:64], title="β = 30: 64 samples from the prior
 
 # %%
 classifier = vaelib.train_classifier(train_full, device=DEVICE)  # cached after the first run
-reference = test.images[N_SAMPLES:]  # the other 9,000 test digits
+reference = shuffled.images[N_SAMPLES:]  # the other 9,000 test digits
 quality = {
     name: vaelib.sample_quality(classifier, images, reference)
     for name, images in image_sets.items()
@@ -302,7 +303,7 @@ print(f"{'':18s} confidence  classes  Fréchet distance  sharpness")
 for name, q in quality.items():
     print(
         f"{name:18s} {q.confidence:10.2f} {q.class_coverage:8.1f} "
-        f"{round(q.frechet_distance, -1):17.0f} {sharpness[name]:10.3f}"
+        f"{q.frechet_distance:17.0f} {sharpness[name]:10.3f}"
     )
 
 # %% [markdown]

@@ -325,9 +325,10 @@ assert BETAS.index(onset_informative) < BETAS.index(onset), (
 classifier = vaelib.train_classifier(train_full)  # cached after its first training
 print(f"classifier accuracy on the test digits: {vaelib.classifier_accuracy(classifier, test):.3f}")
 N_SAMPLES = 1000
-reference = test.images[N_SAMPLES:]  # the other 9,000 test digits, as in chapters 4 and 5
-real = vaelib.sample_quality(classifier, test.images[:N_SAMPLES], reference)
-sharp_real = vaelib.sharpness(test.images[:N_SAMPLES]).mean().item()
+shuffled = test.subset(len(test), seed=0)  # the test set in random order, as in chapters 4 and 5
+reference = shuffled.images[N_SAMPLES:]  # the other 9,000 test digits
+real = vaelib.sample_quality(classifier, shuffled.images[:N_SAMPLES], reference)
+sharp_real = vaelib.sharpness(shuffled.images[:N_SAMPLES]).mean().item()
 model_samples = [model.sample(N_SAMPLES, torch.Generator().manual_seed(0)) for model in models]
 quality = [vaelib.sample_quality(classifier, x, reference) for x in model_samples]
 sharp = [vaelib.sharpness(x).mean().item() for x in model_samples]

@@ -192,6 +192,16 @@ def check_threshold(value: object, name: str = "threshold") -> float:
     return check_number(value, name, minimum=0.0, allow_inf=True)
 
 
+def check_class_labels(labels: object, name: str = "labels") -> None:
+    """Raise unless `labels` is a 1-D tensor of integer class indices (not float, not bool)."""
+    check_tensor(labels, name, ndim=1, floating=False)
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(
+            f"{name} must hold integer class indices (an integer tensor of classes), got dtype "
+            f"{labels.dtype}; convert with {name}.long()"
+        )
+
+
 def check_int(value: object, name: str, minimum: int | None = None) -> int:
     """Return `value` as an `int`, or raise unless it is a Python/NumPy integer >= `minimum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

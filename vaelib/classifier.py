@@ -9,8 +9,6 @@ real images do?).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from vaelib._checks import (
 )
 from vaelib.data import ImageData
 from vaelib.device import pick_device
-from vaelib.model_cache import cache_root
+from vaelib.model_cache import cache_root, run_digest, save_atomically
 from vaelib.models import eval_mode
 
 
@@ -196,13 +194,8 @@ def _cache_path(train: ImageData, settings: dict) -> Path:
     the old code trained: on a fresh machine the new code would train another one, and the
     chapters' stored numbers would then differ from a clean run.
     """
-    digest = hashlib.sha256()
-    digest.update(train.images.detach().cpu().contiguous().numpy().tobytes())
-    digest.update(train.labels.detach().cpu().contiguous().numpy().tobytes())
-    digest.update(_training_code())
-    key = [settings, list(train.classes), torch.__version__, torch.get_num_threads()]
-    digest.update(json.dumps(key).encode())
-    return classifier_cache_dir() / f"{train.name}-{digest.hexdigest()[:16]}.pt"
+    digest = run_digest((train,), _training_code(), [settings, list(train.classes)])
+    return classifier_cache_dir() / f"{train.name}-{digest}.pt"
 
 
 def _training_code() -> bytes:
@@ -211,13 +204,7 @@ def _training_code() -> bytes:
 
 
 def _save_cached(path: Path, model: ImageClassifier) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, partial)
-        partial.replace(path)  # atomic: a reader never sees half a file
-    except OSError:
-        pass  # a read-only home is no reason to fail: the classifier is simply not kept
+    save_atomically(path, {k: v.cpu() for k, v in model.state_dict().items()})
 
 
 def _load_cached(

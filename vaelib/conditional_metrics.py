@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import torch
 
-from vaelib._checks import check_tensor, check_threshold
+from vaelib._checks import check_class_labels, check_tensor, check_threshold
 from vaelib.conditional import ConditionalVAE, check_labels, encode_labelled_dataset
 from vaelib.data import ImageData
 from vaelib.losses import gaussian_kl_per_dim
@@ -100,12 +100,7 @@ def within_class_correlation(a: torch.Tensor, b: torch.Tensor, labels: torch.Ten
     """
     check_tensor(a, "a", ndim=1)
     check_tensor(b, "b", ndim=1)
-    check_tensor(labels, "labels", ndim=1, floating=False)
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        raise TypeError(
-            f"labels must be an integer tensor of classes, got dtype {labels.dtype}; "
-            f"convert with labels.long()"
-        )
+    check_class_labels(labels)
     if not len(a) == len(b) == len(labels):
         raise ValueError(
             f"a, b and labels must have one entry per item, got lengths {len(a)}, {len(b)} "

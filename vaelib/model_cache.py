@@ -64,22 +64,26 @@ def entry_path(
     `settings`: plain values (numbers, strings, None, lists, dicts) that, with the datasets,
     decide the training run: seed, epochs, β, `fit`'s keyword arguments, device type.
     """
+    key = {"model": type(model).__name__, "config": asdict(model.config), "settings": settings}
+    digest = run_digest(datasets, training_code(), key)
+    return cache_root() / "models" / f"{type(model).__name__}-{digest}.pt"
+
+
+def run_digest(
+    datasets: tuple[ImageData | torch.Tensor | None, ...], code: bytes, key: object
+) -> str:
+    """16 hex digits that change with the datasets' values, `code`, the plain values in `key`,
+    the torch version and the thread count: the name of one training run's result."""
     digest = hashlib.sha256()
     for data in datasets:
         for tensor in _tensors_of(data):
             digest.update(str((tensor.dtype, tuple(tensor.shape))).encode())
             digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
         digest.update(b"|")  # keeps (train, None) apart from (None, train)
-    digest.update(training_code())
-    key = {
-        "model": type(model).__name__,
-        "config": asdict(model.config),
-        "settings": settings,
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-    }
-    digest.update(json.dumps(key, sort_keys=True, default=repr).encode())
-    return cache_root() / "models" / f"{type(model).__name__}-{digest.hexdigest()[:16]}.pt"
+    digest.update(code)
+    run = {"key": key, "torch": torch.__version__, "threads": torch.get_num_threads()}
+    digest.update(json.dumps(run, sort_keys=True, default=repr).encode())
+    return digest.hexdigest()[:16]
 
 
 def training_code() -> bytes:
@@ -104,11 +108,17 @@ def load_entry(path: Path, model: nn.Module) -> History | None:
 def save_entry(path: Path, model: nn.Module, history: History) -> None:
     """Keep `model`'s weights and its `History` at `path`, atomically; skip if not writable."""
     state = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
+    save_atomically(path, {"state_dict": state, "history": history.to_dict()})
+
+
+def save_atomically(path: Path, contents: object) -> None:
+    """`torch.save` `contents` to `path` through a temporary file, so that a reader never sees
+    half a file; a folder that cannot be written is skipped (the result is simply not kept)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
-        torch.save({"state_dict": state, "history": history.to_dict()}, partial)
-        partial.replace(path)  # a reader never sees half a file
+        torch.save(contents, partial)
+        partial.replace(path)
     except OSError:
         pass
 

@@ -14,7 +14,14 @@ import math
 
 import torch
 
-from vaelib._checks import check_batch_size, check_images, check_int, check_number, check_tensor
+from vaelib._checks import (
+    check_batch_size,
+    check_class_labels,
+    check_images,
+    check_int,
+    check_number,
+    check_tensor,
+)
 
 
 def fano_lowest_error(conditional_entropy: float, n_classes: int = 10) -> float:
@@ -132,9 +139,7 @@ def _check_labelled_codes(
         (train_codes, train_labels, "train"),
         (test_codes, test_labels, "test"),
     ):
-        check_tensor(labels, f"{name}_labels", ndim=1, floating=False)
-        if labels.is_floating_point() or labels.dtype == torch.bool:
-            raise TypeError(f"{name}_labels must hold integer class indices, got {labels.dtype}")
+        check_class_labels(labels, f"{name}_labels")
         if len(labels) != len(codes):
             raise ValueError(
                 f"{name}_labels must have one label per code: got {len(labels)} labels "
@@ -155,9 +160,7 @@ def between_class_variance(codes: torch.Tensor, labels: torch.Tensor) -> tuple[f
     that knows the label could save by shifting each class's codes to a common centre.
     """
     check_tensor(codes, "codes", ndim=2)
-    check_tensor(labels, "labels", ndim=1, floating=False)
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        raise TypeError(f"labels must hold integer class indices, got dtype {labels.dtype}")
+    check_class_labels(labels)
     if len(labels) != len(codes) or len(codes) == 0:
         raise ValueError(
             f"labels must give one label to each of at least one code: got {len(labels)} labels "
