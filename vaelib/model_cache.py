@@ -34,6 +34,7 @@ from vaelib.history import History
 # The modules whose code decides what `fit` makes of a model: a change to any of them must
 # train again, since a fresh machine running the new code would get different weights.
 _TRAINING_MODULES = (
+    "_argument_checks",
     "_checks",
     "_trusted",
     "conditional",
