@@ -186,7 +186,7 @@ assert final < 2 * floor, "more than half of the loss is the floor that no model
 x = test.images[:12]
 plots.plot_reconstructions(
     x,
-    model.reconstruct(x.to(DEVICE)).cpu(),
+    model.reconstruct(x).cpu(),
     labels=["autoencoder"],
     title="The autoencoder redraws unseen test digits from 20 numbers each",
 )
@@ -202,7 +202,7 @@ plots.plot_reconstructions(
 
 # %%
 held_out = test.subset(2000, seed=0)  # 2,000 test digits drawn at random
-reconstructions = model.reconstruct(held_out.images.to(DEVICE)).detach().cpu()  # (2000, 1, 28, 28)
+reconstructions = model.reconstruct(held_out.images).cpu()  # (2000, 1, 28, 28)
 classifier = vaelib.train_classifier(train)
 accuracy_originals = vaelib.classifier_accuracy(classifier, held_out)
 accuracy_reconstructions = vaelib.classifier_accuracy(
@@ -269,7 +269,7 @@ assert off_centre > codes.shape[1] / 2, (
 
 # %%
 ks_codes = vaelib.normal_ks_distance(codes)  # (20,)
-normal_draws = torch.randn(codes.shape, generator=torch.Generator().manual_seed(0))
+normal_draws = torch.randn(codes.shape, generator=vaelib.seeded_generator(0))
 ks_reference = vaelib.normal_ks_distance(normal_draws)
 print(
     f"KS distance to N(0, 1), autoencoder codes: from {ks_codes.min():.2f} to {ks_codes.max():.2f}"
@@ -358,7 +358,7 @@ assert knn_plotted < 0.5, "in the two plotted coordinates, most nearest codes sh
 # %%
 N_SAMPLES = 1000
 # (1000, 1, 28, 28), on the CPU like the real digits they are compared with
-samples = model.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0)).cpu()
+samples = model.sample(N_SAMPLES, generator=vaelib.seeded_generator(0)).cpu()
 plots.plot_image_grid(
     samples[:32], nrow=8, title="Decoded draws z ~ N(0, I): few recognisable digits"
 )
@@ -416,7 +416,7 @@ assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
 # The autoencoder's codes are much longer:
 
 # %%
-prior_draws = torch.randn(10_000, 20, generator=torch.Generator().manual_seed(1))
+prior_draws = torch.randn(10_000, 20, generator=vaelib.seeded_generator(1))
 prior_q01, prior_radius_99 = prior_draws.norm(dim=1).quantile(torch.tensor([0.01, 0.99])).tolist()
 code_lengths = codes.norm(dim=1)
 n_inside = (code_lengths <= prior_radius_99).sum().item()
@@ -508,9 +508,9 @@ assert d_prior.median() < 2 * d_test.median(), "this ratio is modest (less than 
 
 # %% tags=["hide-cell"]
 fitted = torch.distributions.MultivariateNormal(means, covariance_matrix=torch.cov(codes.T))
-noise = torch.randn(N_SAMPLES, 20, generator=torch.Generator().manual_seed(2))  # (1000, 20)
+noise = torch.randn(N_SAMPLES, 20, generator=vaelib.seeded_generator(2))  # (1000, 20)
 with torch.no_grad():
-    fitted_codes = (means + noise @ fitted.scale_tril.T).to(DEVICE)  # (1000, 20)
+    fitted_codes = means + noise @ fitted.scale_tril.T  # (1000, 20)
     fitted_samples = torch.sigmoid(model.decode(fitted_codes)).cpu()  # (1000, 1, 28, 28)
 quality_fitted = vaelib.sample_quality(classifier, fitted_samples, reference)
 for name, quality in (("prior draws", quality_samples), ("fitted Gaussian", quality_fitted)):

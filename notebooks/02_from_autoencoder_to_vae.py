@@ -271,7 +271,7 @@ assert parts.kl < 0.01 * parts.reconstruction, "the untrained KL term is small"
 # %%
 mu_demo = torch.tensor([[0.5, -1.0]], requires_grad=True)  # (1, 2)
 logvar_demo = torch.tensor([[0.0, -2.0]], requires_grad=True)  # σ = 1 and σ = e^{-1}
-z = vaelib.VAE.reparameterize(mu_demo, logvar_demo, generator=torch.Generator().manual_seed(0))
+z = vaelib.VAE.reparameterize(mu_demo, logvar_demo, generator=vaelib.seeded_generator(0))
 z.sum().backward()
 sigma_demo = torch.exp(0.5 * logvar_demo.detach())
 eps = (z.detach() - mu_demo.detach()) / sigma_demo  # the noise that was drawn
@@ -392,13 +392,13 @@ assert after["kl"] > before["kl"] + 5, "the KL term grew"
 # 1,000 draws, per latent coordinate, averaged over the 20.
 
 # %%
-x_one = test.images[:1].to(DEVICE)  # (1, 1, 28, 28), where the trained model is
+x_one = test.images[:1]  # (1, 1, 28, 28)
 with torch.no_grad():
     mu_one, logvar_one = (t.cpu() for t in vae.encode(x_one))  # (1, 20) each
 sigma_one = torch.exp(0.5 * logvar_one)
-eps_draws = torch.randn(1000, 20, generator=torch.Generator().manual_seed(0))  # (1000, 20)
+eps_draws = torch.randn(1000, 20, generator=vaelib.seeded_generator(0))  # (1000, 20)
 z_draws = (mu_one + sigma_one * eps_draws).requires_grad_()  # 1,000 draws from q(z|x)
-logits_draws = vae.decode(z_draws.to(DEVICE))  # (1000, 1, 28, 28); gradients flow back to z_draws
+logits_draws = vae.decode(z_draws)  # (1000, 1, 28, 28); gradients flow back to z_draws
 f = -vaelib.reconstruction_loss(logits_draws, x_one.expand(1000, -1, -1, -1)).cpu()  # (1000,)
 reparameterised = torch.autograd.grad(f.sum(), z_draws)[0]  # ∇_z f, one row per draw
 score_function = f.detach()[:, None] * eps_draws / sigma_one  # f(z) ε / σ, (1000, 20)
@@ -475,7 +475,7 @@ assert iwae - naive > 20, "a thousand prior draws fall short of 𝓛_100 by more
 # %%
 N_SAMPLES = 1000
 # (1000, 1, 28, 28), on the CPU like the real digits they are compared with
-samples = vae.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0)).cpu()
+samples = vae.sample(N_SAMPLES, generator=vaelib.seeded_generator(0)).cpu()
 plots.plot_image_grid(
     samples[:32], nrow=8, title="Decoded draws z ~ N(0, I) after one epoch: blurry, digit-like"
 )
@@ -537,9 +537,9 @@ assert quality_samples.frechet_distance > 10 * quality_real.frechet_distance, (
 # %%
 mu_train, logvar_train = vaelib.encode_dataset(vae, train.subset(10_000))
 codes = vaelib.VAE.reparameterize(
-    mu_train, logvar_train, generator=torch.Generator().manual_seed(0)
+    mu_train, logvar_train, generator=vaelib.seeded_generator(0)
 )  # (10000, 20), one draw per image
-prior_draws = torch.randn(10_000, 20, generator=torch.Generator().manual_seed(1))
+prior_draws = torch.randn(10_000, 20, generator=vaelib.seeded_generator(1))
 radius_99 = prior_draws.norm(dim=1).quantile(0.99).item()
 inside = (codes.norm(dim=1) <= radius_99).float().mean().item()
 print(
@@ -627,7 +627,7 @@ n_draws = 100_000
 mu_check = torch.full((n_draws, 1), 0.5, requires_grad=True)
 logvar_check = torch.full((n_draws, 1), math.log(4.0), requires_grad=True)  # σ = 2
 z_check = vaelib.VAE.reparameterize(
-    mu_check, logvar_check, generator=torch.Generator().manual_seed(0)
+    mu_check, logvar_check, generator=vaelib.seeded_generator(0)
 )
 z_check.pow(2).mean().backward()
 grad_mu, grad_logvar = mu_check.grad.sum().item(), logvar_check.grad.sum().item()
@@ -672,10 +672,10 @@ mu_beta0, logvar_beta0 = vaelib.encode_dataset(vae_beta0, train.subset(10_000)) 
 sigma_beta0 = torch.exp(0.5 * logvar_beta0).mean().item()
 sigma_beta1 = torch.exp(0.5 * logvar_train).mean().item()
 codes_beta0 = vaelib.VAE.reparameterize(
-    mu_beta0, logvar_beta0, generator=torch.Generator().manual_seed(0)
+    mu_beta0, logvar_beta0, generator=vaelib.seeded_generator(0)
 )
 inside_beta0 = (codes_beta0.norm(dim=1) <= radius_99).float().mean().item()
-samples_beta0 = vae_beta0.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0)).cpu()
+samples_beta0 = vae_beta0.sample(N_SAMPLES, generator=vaelib.seeded_generator(0)).cpu()
 quality_beta0 = vaelib.sample_quality(classifier, samples_beta0, reference)
 confident_beta0 = vaelib.confident_fraction(classifier, samples_beta0, threshold=0.9)
 print(f"mean σ: β = 0 {sigma_beta0:.2f}, β = 1 {sigma_beta1:.2f}")

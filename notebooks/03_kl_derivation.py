@@ -84,7 +84,7 @@ IMAGES, LATENT_DIM = 4, 20  # the batch of encoder outputs we study, and d
 MU_SPREAD = 1.5  # standard deviation of the means
 LOGVAR_RANGE = (-3.0, 1.0)  # log σ² is uniform on this interval
 
-generator = torch.Generator().manual_seed(0)
+generator = vaelib.seeded_generator(0)
 mu = MU_SPREAD * torch.randn(IMAGES, LATENT_DIM, generator=generator)  # (batch, d)
 logvar = torch.empty(IMAGES, LATENT_DIM).uniform_(*LOGVAR_RANGE, generator=generator)  # log σ²
 print(f"mu: {tuple(mu.shape)}, logvar: {tuple(logvar.shape)}")
@@ -185,7 +185,7 @@ print("closed-form KL per image (nats):", [f"{v:.2f}" for v in kl.tolist()])
 N = 100_000  # Monte-Carlo samples per image
 q = Normal(mu, torch.exp(0.5 * logvar))  # batch of diagonal Gaussians, (batch, d)
 prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
-torch.manual_seed(0)
+vaelib.seed_everything(0)
 z = q.sample((N,))  # (N, batch, d)
 log_ratio = (q.log_prob(z) - prior.log_prob(z)).sum(dim=-1)  # (N, batch), nats
 mc_kl = log_ratio.mean(dim=0)  # (batch,)

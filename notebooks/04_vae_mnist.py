@@ -295,7 +295,7 @@ assert recon_gap < 0.1, "the difference is small: under a tenth of the reconstru
 # autoencoder its code.
 
 # %%
-originals = test.images[:12].to(DEVICE)
+originals = test.images[:12]
 plots.plot_reconstructions(
     originals,
     autoencoder.reconstruct(originals),
@@ -314,7 +314,7 @@ plots.plot_reconstructions(
 
 # %%
 with torch.no_grad():
-    x = test.images.to(DEVICE)
+    x = test.images
     ae_recon = autoencoder.reconstruct(x).cpu()  # (10000, 1, 28, 28)
     vae_recon = vae.reconstruct(x).cpu()  # decoded from the posterior mean μ(x)
     test_mu, _ = vae.encode(x)  # (10000, 20)
@@ -473,10 +473,10 @@ assert sigma.median() < 0.4, "the median posterior standard deviation is under 0
 # empirical CDF and the normal CDF, `vaelib.normal_ks_distance`) measures how well.
 
 # %%
-z = vae.reparameterize(vae_mu, vae_logvar, generator=torch.Generator().manual_seed(0))
+z = vae.reparameterize(vae_mu, vae_logvar, generator=vaelib.seeded_generator(0))
 ks_vae = vaelib.normal_ks_distance(z)
 ks_ae = vaelib.normal_ks_distance(ae_codes)
-normal_draws = torch.randn(z.shape, generator=torch.Generator().manual_seed(1))  # (60000, 20)
+normal_draws = torch.randn(z.shape, generator=vaelib.seeded_generator(1))  # (60000, 20)
 ks_noise = vaelib.normal_ks_distance(normal_draws)
 print(
     f"KS distance to N(0, 1): VAE samples at most {ks_vae.max():.2f}, "
@@ -535,7 +535,7 @@ assert joint_gap > 10, "jointly the aggregate posterior is still more than ten n
 
 # %%
 N_SAMPLES = 1000  # prior draws scored below; the grids show the first 64
-vae_samples = vae.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
+vae_samples = vae.sample(N_SAMPLES, generator=vaelib.seeded_generator(0))
 plots.plot_image_grid(
     vae_samples[:64], title="VAE (β = 1): samples from the prior are varied digit shapes"
 )
@@ -547,7 +547,7 @@ plots.plot_image_grid(
 # varied, smudged shapes, as the scores below measure:
 
 # %%
-ae_samples = autoencoder.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
+ae_samples = autoencoder.sample(N_SAMPLES, generator=vaelib.seeded_generator(0))
 plots.plot_image_grid(
     ae_samples[:64], title="Autoencoder: the same prior draws decode to less varied, smudged shapes"
 )

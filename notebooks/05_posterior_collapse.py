@@ -263,8 +263,8 @@ fig
 
 # %%
 N_SAMPLES = 1000
-samples_1 = vae_1.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
-samples_30 = vae_30.sample(N_SAMPLES, generator=torch.Generator().manual_seed(0))
+samples_1 = vae_1.sample(N_SAMPLES, generator=vaelib.seeded_generator(0))
+samples_30 = vae_30.sample(N_SAMPLES, generator=vaelib.seeded_generator(0))
 shuffled = test.subset(len(test), seed=0)  # the test set in random order, as in chapter 4
 real = shuffled.images[:N_SAMPLES]  # real digits, kept out of the reference set below
 image_sets = {"real test digits": real, "β = 1 samples": samples_1, "β = 30 samples": samples_30}
@@ -418,7 +418,7 @@ assert max_accuracy_30 < 0.2, "no classifier of z can reach twice the chance lev
 # %%
 train_mu_1, train_logvar_1 = vaelib.encode_dataset(vae_1, train)
 train_mu_30, train_logvar_30 = vaelib.encode_dataset(vae_30, train)
-noise = torch.Generator().manual_seed(0)
+noise = vaelib.seeded_generator(0)
 z_1 = vaelib.VAE.reparameterize(mu_1, logvar_1, generator=noise)  # one z ~ q(z|x) per image
 z_30 = vaelib.VAE.reparameterize(mu_30, logvar_30, generator=noise)
 accuracy = {  # each test code gets the class whose mean training code is nearest

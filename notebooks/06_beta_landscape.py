@@ -329,7 +329,7 @@ shuffled = test.subset(len(test), seed=0)  # the test set in random order, as in
 reference = shuffled.images[N_SAMPLES:]  # the other 9,000 test digits
 real = vaelib.sample_quality(classifier, shuffled.images[:N_SAMPLES], reference)
 sharp_real = vaelib.sharpness(shuffled.images[:N_SAMPLES]).mean().item()
-model_samples = [model.sample(N_SAMPLES, torch.Generator().manual_seed(0)) for model in models]
+model_samples = [model.sample(N_SAMPLES, vaelib.seeded_generator(0)) for model in models]
 quality = [vaelib.sample_quality(classifier, x, reference) for x in model_samples]
 sharp = [vaelib.sharpness(x).mean().item() for x in model_samples]
 print("     β   confidence   coverage   Fréchet   sharpness")
@@ -402,13 +402,13 @@ assert sharp_real > 5 * max(sharp), "real digits are many times sharper than any
 # image — with the ball that holds 99% of the draws from $\mathcal{N}(0, I)$.
 
 # %%
-prior_draws = torch.randn((10_000, LATENT_DIM), generator=torch.Generator().manual_seed(1))
+prior_draws = torch.randn((10_000, LATENT_DIM), generator=vaelib.seeded_generator(1))
 prior_lengths = prior_draws.norm(dim=1)  # (10000,)
 prior_radius_99 = torch.quantile(prior_lengths, 0.99).item()
 code_length, inside = {}, {}
 for beta in (0, 1):
     mu, logvar = vaelib.encode_dataset(models[BETAS.index(beta)], train)  # (10000, d) each
-    z = vaelib.VAE.reparameterize(mu, logvar, generator=torch.Generator().manual_seed(0))
+    z = vaelib.VAE.reparameterize(mu, logvar, generator=vaelib.seeded_generator(0))
     code_length[beta] = z.norm(dim=1).median().item()
     inside[beta] = int((z.norm(dim=1) < prior_radius_99).sum())
 print(

@@ -371,7 +371,7 @@ assert neg_elbo["capacity"] < neg_elbo["plain"], "the capacity target reaches a 
 N_IMAGES = 1000
 shuffled = test.subset(len(test), seed=0)  # the test set in random order; MNIST's is not random
 originals = shuffled.images[:N_IMAGES]  # real digits, kept out of the reference set below
-reconstructions = {name: runs[name][0].reconstruct(originals.to(DEVICE)).cpu() for name in names}
+reconstructions = {name: runs[name][0].reconstruct(originals).cpu() for name in names}
 plots.plot_reconstructions(
     originals[:8],
     *(images[:8] for images in reconstructions.values()),
@@ -447,7 +447,7 @@ for name in remedies:
 
 # %%
 samples = {
-    name: runs[name][0].sample(N_IMAGES, generator=torch.Generator().manual_seed(0)).cpu()
+    name: runs[name][0].sample(N_IMAGES, generator=vaelib.seeded_generator(0)).cpu()
     for name in names
 }
 plots.plot_image_rows(

@@ -131,7 +131,7 @@ grid_codes = torch.stack(
     [quantiles.repeat(GRID), quantiles.flip(0).repeat_interleave(GRID)], dim=1
 )  # (225, 2), laid out as in the figure
 with torch.no_grad():
-    tiles = torch.sigmoid(vae_2d.decode(grid_codes.to(DEVICE))).cpu()  # (225, 1, 28, 28)
+    tiles = torch.sigmoid(vae_2d.decode(grid_codes)).cpu()  # (225, 1, 28, 28)
 grid_pixels = tiles.view(GRID, GRID, -1)  # (row, column, 784)
 neighbour_distance = torch.cat(
     [
@@ -139,7 +139,7 @@ neighbour_distance = torch.cat(
         (grid_pixels[1:] - grid_pixels[:-1]).norm(dim=-1).flatten(),  # top-bottom pairs
     ]
 )  # (420,)
-random_pairs = torch.randint(0, GRID**2, (2, 2000), generator=torch.Generator().manual_seed(0))
+random_pairs = torch.randint(0, GRID**2, (2, 2000), generator=vaelib.seeded_generator(0))
 random_distance = (tiles[random_pairs[0]] - tiles[random_pairs[1]]).flatten(1).norm(dim=1)
 distance_ratio = (neighbour_distance.median() / random_distance.median()).item()
 print(
@@ -249,7 +249,7 @@ assert 0 < rescaling_saving < 1, "rescaling would save only a fraction of a nat 
 # although it never saw a label.
 
 # %%
-shown = torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[:10_000]
+shown = torch.randperm(len(train), generator=vaelib.seeded_generator(0))[:10_000]
 plots.plot_latent_scatter(
     codes_2d[shown],
     train.labels[shown],
@@ -328,7 +328,7 @@ assert two_digit_accuracy[(0, 1)] > 0.95, "0 and 1 are told apart in more than 9
 # NBVAL_IGNORE_OUTPUT
 explorer = interactive.latent_explorer(vae_2d, codes_2d, train.labels)
 with torch.no_grad():
-    at_origin = torch.sigmoid(vae_2d.decode(torch.zeros(1, 2, device=DEVICE)))[0, 0]
+    at_origin = torch.sigmoid(vae_2d.decode(torch.zeros(1, 2)))[0, 0]
 at_origin = at_origin.cpu().double().numpy()  # (28, 28) grey levels computed by PyTorch
 assert abs(explorer.decode((0.0, 0.0)) - at_origin).max() <= 1 / 255, (
     "the page's decoded image at z = (0, 0) is within one grey level of PyTorch's"
@@ -666,9 +666,9 @@ plots.plot_iwae_bounds(
 
 # %%
 with torch.no_grad():
-    mu_subset, _ = vae.encode(subset.images.to(DEVICE))  # (400, 20)
+    mu_subset, _ = vae.encode(subset.images)  # (400, 20)
     log_mass = vaelib.bernoulli_log_mass(vae.decode(mu_subset)).cpu()  # (400,) nats per image
-    mu_subset_2d, _ = vae_2d.encode(subset.images.to(DEVICE))  # (400, 2)
+    mu_subset_2d, _ = vae_2d.encode(subset.images)  # (400, 2)
     log_mass_2d = vaelib.bernoulli_log_mass(vae_2d.decode(mu_subset_2d)).cpu()  # (400,)
 print(f"upper bound −784 ln 2 = {vaelib.log_mass_bound(784):.0f} nats")
 print(
@@ -802,8 +802,8 @@ assert model_difference > 100, "it differs from model to model by more than a hu
 # %% tags=["remove-cell"]
 # Checks the solution of exercise 1 (hidden in the book).
 with torch.no_grad():
-    mu_a, _ = vae.encode(x_a.to(DEVICE))  # (pairs, 20)
-    mu_b, _ = vae.encode(x_b.to(DEVICE))
+    mu_a, _ = vae.encode(x_a)  # (pairs, 20)
+    mu_b, _ = vae.encode(x_b)
 norm_ratio = ((mu_a + mu_b) / 2).norm(dim=1) / ((mu_a.norm(dim=1) + mu_b.norm(dim=1)) / 2)
 assert abs(norm_ratio.median().item() * 2**0.5 - 1) < 0.1, "the median ratio is within 10 % of 1/√2"
 cosine = torch.nn.functional.cosine_similarity(mu_a, mu_b)  # (pairs,)

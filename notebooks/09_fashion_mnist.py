@@ -515,8 +515,8 @@ N_SAMPLES = 1000
 reference = fashion_test.images[N_SAMPLES : 3 * N_SAMPLES]
 scored = {
     "real items": fashion_test.images[:N_SAMPLES],
-    "β = 1": fashion_vae.sample(N_SAMPLES, torch.Generator().manual_seed(0)),
-    "β = 30": fashion_vae_30.sample(N_SAMPLES, torch.Generator().manual_seed(0)),
+    "β = 1": fashion_vae.sample(N_SAMPLES, vaelib.seeded_generator(0)),
+    "β = 30": fashion_vae_30.sample(N_SAMPLES, vaelib.seeded_generator(0)),
 }
 quality = {name: vaelib.sample_quality(classifier, x, reference) for name, x in scored.items()}
 sharp = {name: vaelib.sharpness(x).mean().item() for name, x in scored.items()}

@@ -123,7 +123,7 @@ plots.plot_image_grid(
 
 # %%
 ideal = shapes.factors.float()  # (768, 4): one dimension per factor
-rotation, _ = torch.linalg.qr(torch.randn(4, 4, generator=torch.Generator().manual_seed(0)))
+rotation, _ = torch.linalg.qr(torch.randn(4, 4, generator=vaelib.seeded_generator(0)))
 rotated = (ideal - ideal.mean(0)) / ideal.std(0) @ rotation  # the same code, turned
 mig_ideal = vaelib.mutual_information_gap(ideal, shapes.factors)
 mig_rotated = vaelib.mutual_information_gap(rotated, shapes.factors)
@@ -466,7 +466,7 @@ assert share[:, shapes.factor_names.index("shape")].max() < 0.01, (
 
 # %%
 model = models[best[0]][best[1]]
-reconstruction = model.reconstruct(shapes.images.to(DEVICE)).cpu()  # (768, 1, 28, 28) from μ(x)
+reconstruction = model.reconstruct(shapes.images).cpu()  # (768, 1, 28, 28) from μ(x)
 centres = vaelib.centre_of_mass(shapes.images)  # (768, 2) pixels
 miss = (vaelib.centre_of_mass(reconstruction) - centres).norm(dim=1)  # (768,)
 print(f"distance from the sprite's centre to the blob's, mean: {miss.mean():.2f} pixels")

@@ -169,7 +169,7 @@ assert abs(rate_drop) < 0.1 * elbo_drop, (
 
 # %%
 requested = torch.arange(10).repeat(100)  # 0 … 9, a hundred times: 1,000 requests
-generator = torch.Generator().manual_seed(0)
+generator = vaelib.seeded_generator(0)
 samples = cvae.sample(requested, generator=generator).cpu()  # (1000, 1, 28, 28)
 plots.plot_image_grid(
     samples[:80], nrow=10, title="Asked for 0 … 9 column by column, the conditional VAE obliges"
@@ -204,8 +204,8 @@ assert per_digit.min() > 0.75, "every digit, even the hardest, comes out right t
 # posterior mean, by the plain VAE and by the conditional VAE told the true label.
 
 # %%
-reconstructed = vae.reconstruct(test.images.to(DEVICE)).cpu()  # (10000, 1, 28, 28)
-reconstructed_c = cvae.reconstruct(test.images.to(DEVICE), test.labels).cpu()
+reconstructed = vae.reconstruct(test.images).cpu()  # (10000, 1, 28, 28)
+reconstructed_c = cvae.reconstruct(test.images, test.labels).cpu()
 rec_accuracy = vaelib.classifier_accuracy(
     classifier, vaelib.ImageData(reconstructed, test.labels, test.classes, "VAE reconstructions")
 )

@@ -82,6 +82,13 @@ from vaelib.quality import (
     sample_quality,
     sharpness,
 )
+from vaelib.seeding import (
+    SEED_ENV_VAR,
+    effective_seed,
+    seed_everything,
+    seed_offset,
+    seeded_generator,
+)
 from vaelib.seeds import permutation_p_value, seed_spread, share_explained_by_setting
 from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
@@ -89,13 +96,14 @@ from vaelib.train import (
     TrainingDivergedError,
     evaluate,
     fit,
-    seed_everything,
     sweep_beta,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SEED_ENV_VAR",
+    "effective_seed",
     "Autoencoder",
     "ConditionalVAE",
     "CorruptDataError",
@@ -170,6 +178,8 @@ __all__ = [
     "sample_quality",
     "save_model",
     "seed_everything",
+    "seed_offset",
+    "seeded_generator",
     "seed_spread",
     "share_explained_by_setting",
     "sharpness",

@@ -27,6 +27,7 @@ from vaelib.data import ImageData
 from vaelib.device import pick_device
 from vaelib.model_cache import cache_root, run_digest, save_atomically
 from vaelib.models import eval_mode
+from vaelib.seeding import effective_seed, seeded_generator
 
 
 class ImageClassifier(nn.Module):
@@ -155,13 +156,13 @@ def train_classifier(
             pass  # an unreadable or stale cache entry is trained again and overwritten
 
     with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
-        torch.manual_seed(seed)
+        torch.manual_seed(effective_seed(seed))
         model = ImageClassifier(train.classes, feature_dim, tuple(train.images.shape[1:]))
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     total_steps = epochs * -(-len(train) // batch_size)  # ceiling division
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / total_steps)
-    shuffle = torch.Generator().manual_seed(seed)
+    shuffle = seeded_generator(seed)
 
     model.train()
     for _ in range(epochs):

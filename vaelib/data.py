@@ -43,6 +43,7 @@ from vaelib._datafiles import (
     is_data_file,
     read_idx,
 )
+from vaelib.seeding import seeded_generator
 
 # name -> (name of the torchvision class that downloads it, its folder under root, class names).
 # torchvision is imported only to download: importing it costs seconds that reading needs not.
@@ -113,7 +114,7 @@ class ImageData:
             index = torch.arange(n)
         else:
             seed = check_seed(seed)
-            index = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
+            index = torch.randperm(len(self), generator=seeded_generator(seed))[:n]
         return ImageData(self.images[index], self.labels[index], self.classes, f"{self.name}[:{n}]")
 
 

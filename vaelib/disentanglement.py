@@ -28,11 +28,11 @@ import torch
 from vaelib._checks import (
     check_positive_int,
     check_same_shape,
-    check_seed,
     check_tensor,
     check_unit_interval,
 )
 from vaelib.models import VAE, Autoencoder, check_model, eval_mode
+from vaelib.seeding import seeded_generator
 
 
 def _check_codes_and_factors(codes: torch.Tensor, factors: torch.Tensor) -> None:
@@ -74,7 +74,7 @@ def _posterior_draws(
     check_tensor(logvar, "logvar", ndim=2)
     check_same_shape(codes, logvar, "codes and logvar")
     check_positive_int(samples, "samples")
-    generator = torch.Generator().manual_seed(check_seed(seed))
+    generator = seeded_generator(seed)
     eps = torch.randn(samples, *codes.shape, generator=generator, dtype=torch.float64)
     z = codes.double() + torch.exp(0.5 * logvar.double()) * eps  # (samples, n, d)
     return z.flatten(0, 1), factors.repeat(samples, 1)
@@ -104,7 +104,7 @@ def mutual_information_matrix(
     check_positive_int(bins, "bins")
     if logvar is not None:
         codes, factors = _posterior_draws(codes, factors, logvar, samples, seed)
-    z = _discretize(codes.double(), bins)  # (n, d) in [0, bins)
+    z = _discretize(codes.detach().cpu().double(), bins)  # (n, d) in [0, bins)
     n, d = z.shape
     h_z = _entropy(torch.nn.functional.one_hot(z, bins).sum(dim=0).double())  # (d,)
     columns = []

@@ -19,6 +19,7 @@ from vaelib.device import pick_device
 from vaelib.losses import bernoulli_entropy
 from vaelib.metrics import active_units
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, model_images
+from vaelib.seeding import effective_seed
 from vaelib.train import History, evaluate, fit
 
 
@@ -84,7 +85,7 @@ def _train_fresh(
     seed = check_seed(seed)
     cache = check_bool(cache, "cache")
     with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
-        torch.manual_seed(seed)
+        torch.manual_seed(effective_seed(seed))
         model = model_class(config)
     fit_kwargs.setdefault("progress", False)
     path = None

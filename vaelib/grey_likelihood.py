@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import torch
 
-from vaelib._checks import check_batch_size, check_seed
+from vaelib._checks import check_batch_size
 from vaelib.data import ImageData
 from vaelib.losses import gaussian_kl, reconstruction_loss
 from vaelib.models import VAE, check_model, eval_mode, model_device, model_images
 from vaelib.normalisation import bernoulli_log_mass
+from vaelib.seeding import seeded_generator
 
 
 @torch.no_grad()
@@ -46,7 +47,7 @@ def grey_level_elbo(
     """
     check_model(model, vae=True)
     batch_size = check_batch_size(batch_size)
-    generator = torch.Generator().manual_seed(check_seed(seed))
+    generator = seeded_generator(seed)
     images = model_images(data, model, "data")
     device = model_device(model)
     elbo = log_mass = 0.0

@@ -6,10 +6,11 @@ import math
 
 import torch
 
-from vaelib._checks import check_batch_size, check_choice, check_positive_int, check_seed
+from vaelib._checks import check_batch_size, check_choice, check_positive_int
 from vaelib.data import ImageData
 from vaelib.losses import reconstruction_loss
 from vaelib.models import VAE, check_model, eval_mode, model_device, model_images
+from vaelib.seeding import seeded_generator
 
 # At most this many decoded images are held at once: a chunk of k samples times a batch of images.
 # 4096 rows of 784 float32 pixels are 12.8 MB per tensor, whatever k is.
@@ -47,7 +48,7 @@ def iwae_log_likelihood(
     k = check_positive_int(k, "k")
     batch_size = check_batch_size(batch_size)
     from_prior = check_choice(proposal, "proposal", PROPOSALS) == "prior"
-    generator = torch.Generator().manual_seed(check_seed(seed))
+    generator = seeded_generator(seed)
     images = model_images(data, model, "data")
     device = model_device(model)
     total = 0.0

@@ -78,13 +78,14 @@ def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """−log p(x|z) for a Bernoulli decoder: binary cross-entropy on logits, summed over pixels.
 
     `logits`, `x`: (batch, 1, 28, 28) (any shape with the batch first), x in [0, 1]; both are
-    computed in their common dtype, at least float32. Returns nats per image, (batch,), each >= 0.
+    computed in their common dtype, at least float32, on the logits' device (x is moved there).
+    Returns nats per image, (batch,), each >= 0.
     """
     check_tensor(logits, "logits", min_ndim=2)
     check_tensor(x, "x", min_ndim=2, finite=False)
     check_same_shape(logits, x, "logits and x")
-    _check_same_device(logits, x, "logits and x")
     check_unit_interval(x, "x")
+    x = x.to(logits.device)  # the data go where the model computed the logits
     logits, x = _in_common_dtype(logits, x)
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
     return _finite_result(

@@ -18,7 +18,6 @@ from vaelib._checks import (
     check_non_negative,
     check_positive_int,
     check_probability,
-    check_seed,
     check_sequence,
     check_threshold,
 )
@@ -27,6 +26,7 @@ from vaelib.distances import nearest_code_distance, nearest_neighbour_distance, 
 from vaelib.likelihood import iwae_log_likelihood
 from vaelib.losses import gaussian_kl_per_dim, reconstruction_loss
 from vaelib.models import VAE, Autoencoder, check_model, eval_mode, model_device, model_images
+from vaelib.seeding import seeded_generator
 
 __all__ = [
     "active_units",
@@ -186,7 +186,7 @@ def reconstruction_gain_per_dimension(
     _require_vae(model)
     images = model_images(data, model, "data")
     batch_size = check_batch_size(batch_size)
-    generator = torch.Generator().manual_seed(check_seed(seed))
+    generator = seeded_generator(seed)
     with eval_mode(model):
         totals = _reconstruction_with_each_dimension_off(model, images, batch_size, generator)
     means = totals / len(images)
@@ -211,5 +211,5 @@ def _reconstruction_with_each_dimension_off(
         logits = model.decode(variants.flatten(0, 1))  # ((d + 1)·b, 1, 28, 28)
         targets = x.expand(d + 1, *x.shape).flatten(0, 1)
         losses = reconstruction_loss(logits, targets).view(d + 1, -1)  # (d + 1, b)
-        totals += losses.sum(dim=1).double().cpu()
+        totals += losses.sum(dim=1).cpu().double()  # float64 only on the CPU
     return totals

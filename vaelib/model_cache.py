@@ -30,6 +30,7 @@ from torch import nn
 
 from vaelib.data import ImageData
 from vaelib.history import History
+from vaelib.seeding import seed_offset
 
 # The modules whose code decides what `fit` makes of a model: a change to any of them must
 # train again, since a fresh machine running the new code would get different weights.
@@ -40,6 +41,7 @@ _TRAINING_MODULES = (
     "conditional",
     "divergence",
     "experiments",
+    "seeding",
     "history",
     "losses",
     "model_cache",
@@ -82,7 +84,12 @@ def run_digest(
             digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
         digest.update(b"|")  # keeps (train, None) apart from (None, train)
     digest.update(code)
-    run = {"key": key, "torch": torch.__version__, "threads": torch.get_num_threads()}
+    run = {
+        "key": key,
+        "seed_offset": seed_offset(),  # VAELIB_SEED: another realisation, another entry
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }
     digest.update(json.dumps(run, sort_keys=True, default=repr).encode())
     return digest.hexdigest()[:16]
 

@@ -72,14 +72,9 @@ class _MLPBase(nn.Module):
         return self.decoder[0].weight
 
     def _on_my_device(self, x: torch.Tensor, name: str) -> torch.Tensor:
-        """`x` as the model's dtype, after checking that it lives on the model's device."""
+        """`x` on the model's device, in the model's dtype: callers pass tensors from anywhere."""
         weight = self._weight()
-        if x.device != weight.device:
-            raise ValueError(
-                f"{name} is on {x.device} but the model is on {weight.device}; "
-                f"move it with {name}.to({str(weight.device)!r})"
-            )
-        return x if x.dtype == weight.dtype else x.to(weight.dtype)
+        return x.to(device=weight.device, dtype=weight.dtype)
 
     def _flatten(self, x: torch.Tensor) -> torch.Tensor:
         """Checked images (batch, 1, 28, 28) in [0, 1], any float dtype → (batch, 784), float32."""

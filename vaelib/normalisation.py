@@ -38,10 +38,11 @@ def bernoulli_log_mass(logits: torch.Tensor) -> torch.Tensor:
     normalised density would give 0.
 
     `logits`: (batch, …) Bernoulli logits ℓ, e.g. `model.decode(z)` of shape (batch, 1, 28, 28).
-    Returns nats per image, (batch,), float64.
+    Returns nats per image, (batch,), float64 on the CPU, whatever device `logits` is on.
     """
     check_tensor(logits, "logits", min_ndim=2)
-    magnitude = logits.double().abs().flatten(start_dim=1)  # (batch, D); the term is even in ℓ
+    # float64 only on the CPU (Apple's MPS has none); the term is even in ℓ
+    magnitude = logits.detach().cpu().double().abs().flatten(start_dim=1)  # (batch, D)
     small = magnitude < _SERIES_BELOW
     safe = torch.where(small, torch.ones_like(magnitude), magnitude)  # avoid 0 / 0
     ratio = torch.where(small, 0.5 - magnitude.pow(2) / 24, torch.tanh(safe / 2) / safe)

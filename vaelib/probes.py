@@ -168,7 +168,8 @@ def between_class_variance(codes: torch.Tensor, labels: torch.Tensor) -> tuple[f
         )
     if labels.min() < 0:
         raise ValueError(f"labels must be class indices >= 0, got {labels.min().item()!r}")
-    codes = codes.double()
+    codes = codes.detach().cpu().double()  # float64 only on the CPU
+    labels = labels.cpu()
     centre = codes.mean(dim=0)  # (d,)
     total = (codes - centre).pow(2).sum(dim=1).mean().item()
     counts = torch.bincount(labels)  # (classes,)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import torch
 
-from vaelib._checks import check_positive_int, check_seed, check_tensor
+from vaelib._checks import check_positive_int, check_tensor
+from vaelib.seeding import seeded_generator
 
 __all__ = ["permutation_p_value", "seed_spread", "share_explained_by_setting"]
 
@@ -89,7 +90,7 @@ def permutation_p_value(values: object, permutations: int = 10_000, seed: int = 
     """
     table = _table(values)
     permutations = check_positive_int(permutations, "permutations")
-    generator = torch.Generator().manual_seed(check_seed(seed))
+    generator = seeded_generator(seed)
     observed = _shares(table.unsqueeze(0))[0]
     flat = table.flatten()  # (settings·seeds,)
     order = torch.rand(permutations, len(flat), generator=generator).argsort(dim=1)

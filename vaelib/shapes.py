@@ -21,6 +21,7 @@ import torch
 
 from vaelib._checks import check_positive_int
 from vaelib.data import ImageData
+from vaelib.seeding import seeded_generator
 
 SHAPES = ("square", "ellipse", "heart")
 IMAGE_SIZE = 28
@@ -78,7 +79,7 @@ class ShapesData(ImageData):
         if seed is None:
             index = torch.arange(n)
         else:
-            index = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
+            index = torch.randperm(len(self), generator=seeded_generator(seed))[:n]
         return ShapesData(
             self.images[index],
             self.labels[index],

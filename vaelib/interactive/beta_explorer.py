@@ -20,6 +20,7 @@ from vaelib._checks import check_positive_int
 from vaelib.image_grid import image_grid
 from vaelib.interactive._html import InteractiveFigure, build_figure, check_finite_numbers
 from vaelib.models import VAE
+from vaelib.seeding import seeded_generator
 
 DEFAULT_TITLE = "One slider over β: samples, reconstructions, active units and the (R, D) point"
 W, H, LEFT, RIGHT, TOP, BOTTOM = 320, 240, 52, 14, 12, 40  # the rate–distortion plot, px
@@ -68,7 +69,7 @@ def sweep_images(
     samples, reconstructions = [], []
     for model in models:
         device = next(model.parameters()).device
-        samples.append(model.sample(n_samples, torch.Generator().manual_seed(seed)).cpu())
+        samples.append(model.sample(n_samples, seeded_generator(seed)).cpu())
         reconstructions.append(model.reconstruct(originals.to(device)).cpu())
     return torch.stack(samples), torch.stack(reconstructions)
 
