@@ -626,9 +626,7 @@ assert d_prior.median() < 1.5 * d_codes.median(), (
 n_draws = 100_000
 mu_check = torch.full((n_draws, 1), 0.5, requires_grad=True)
 logvar_check = torch.full((n_draws, 1), math.log(4.0), requires_grad=True)  # σ = 2
-z_check = vaelib.VAE.reparameterize(
-    mu_check, logvar_check, generator=vaelib.seeded_generator(0)
-)
+z_check = vaelib.VAE.reparameterize(mu_check, logvar_check, generator=vaelib.seeded_generator(0))
 z_check.pow(2).mean().backward()
 grad_mu, grad_logvar = mu_check.grad.sum().item(), logvar_check.grad.sum().item()
 print(f"∂E[z²]/∂μ: {grad_mu:.2f} (2μ = 1.00); ∂E[z²]/∂log σ²: {grad_logvar:.2f} (σ² = 4.00)")
