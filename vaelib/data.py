@@ -272,4 +272,5 @@ def pixel_interpolation(x_start: torch.Tensor, x_end: torch.Tensor, steps: int =
     check_same_shape(x_start, x_end, "x_start and x_end")
     t = torch.linspace(0, 1, steps, device=x_start.device)
     t = t.view(1, steps, *[1] * (x_start.dim() - 1))  # (1, steps, 1, 1, 1)
-    return (1 - t) * x_start.unsqueeze(1) + t * x_end.unsqueeze(1).to(x_start.device)
+    blend = (1 - t) * x_start.unsqueeze(1) + t * x_end.unsqueeze(1).to(x_start.device)
+    return blend.clamp(0, 1)  # float32 round-off can put a blend of two 1s at 1 + 1 ulp
