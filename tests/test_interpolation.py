@@ -146,5 +146,5 @@ def test_plot_interpolations_rejects_unequal_rows(pair):
 def test_a_pixel_blend_of_white_pixels_stays_a_grey_level():
     """(1 − t)·1 + t·1 is 1 + 1 ulp for some t in float32; the blend must stay in [0, 1]."""
     ones = torch.ones(2, 1, 28, 28)
-    blends = vaelib.pixel_interpolation(ones, ones, steps=101)
+    blends = pixel_interpolation(ones, ones, steps=101)
     assert blends.max() <= 1 and blends.min() >= 0
