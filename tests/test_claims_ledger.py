@@ -26,19 +26,28 @@ CHAPTERS = ledger_tool.chapters()
 
 
 def _run_cells(sources: list[str], tmp_path, monkeypatch) -> tuple[list, list[dict]]:
-    """Run `sources` as code cells with recorded asserts, in this process; return the records."""
+    """Run `sources` as cells 1, 2, … with recorded asserts, in this process, as the kernel
+    would; return the claims and the records."""
+    import ast
     import json
 
-    cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    claims = ledger_tool.claims_of(cells)
+    claims = ledger_tool.claims_of([nbformat.v4.new_code_cell(s) for s in sources])
     out = tmp_path / "claims.jsonl"
     out.touch()
     monkeypatch.setenv("VAELIB_CLAIMS_OUT", str(out))
     namespace: dict = {}
     exec(ledger_tool.RECORDER, namespace)
-    for cell in ledger_tool.recording_cells(cells, claims):
-        exec(cell.source, namespace)
-    return claims, [json.loads(line) for line in out.read_text().splitlines()]
+    for number, source in enumerate(sources, start=1):
+        transformer = namespace["_ClaimsTransformer"](lambda number=number: number)
+        exec(compile(transformer.visit(ast.parse(source)), "<cell>", "exec"), namespace)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    # claim n is the place-th assert of cell (claims[n].cell + 1)
+    places = {}
+    for n, claim in enumerate(claims):
+        places[(claim.cell + 1, sum(c.cell == claim.cell for c in claims[:n]))] = n
+    for record in records:
+        record["id"] = places[(record["cell"], record["place"])]
+    return claims, records
 
 
 def test_every_assert_is_found_in_reading_order_with_its_claim():

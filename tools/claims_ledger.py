@@ -46,10 +46,15 @@ LEDGER = Path("book") / "claims_ledger.json"
 PAGE = Path("book") / "claims.md"
 SEEDS_REQUIRED = (0, 1, 2, 3, 4)  # the realisations every claim must survive
 
-# Defined in the chapter's kernel before its first cell: records each claim's outcome as one
-# JSON line in the file named by the environment variable, and never raises.
+# Run in the chapter's kernel before its first cell. It registers an IPython AST transformer
+# that rewrites every `assert` of every later cell into a call that records the claim's outcome
+# as one JSON line in the file named by VAELIB_CLAIMS_OUT, and carries on. The cells' sources
+# are not touched, so the outputs a run stores are those of the chapter as written. A claim is
+# named by the cell's execution count and the assert's place among the cell's asserts.
 RECORDER = r"""
-import json as _claims_json, math as _claims_math, operator as _claims_op, os as _claims_os
+import ast as _claims_ast, json as _claims_json, math as _claims_math
+import operator as _claims_op, os as _claims_os
+
 
 class _ClaimsRecorder:
     _OPS = {"<": _claims_op.lt, "<=": _claims_op.le, ">": _claims_op.gt, ">=": _claims_op.ge,
@@ -59,9 +64,9 @@ class _ClaimsRecorder:
     def __init__(self, path):
         self._path = path
 
-    def _write(self, record):
+    def _write(self, claim, record):
         with open(self._path, "a") as f:
-            f.write(_claims_json.dumps(record) + "\n")
+            f.write(_claims_json.dumps({"cell": claim[0], "place": claim[1]} | record) + "\n")
 
     @staticmethod
     def _number(value):
@@ -79,9 +84,9 @@ class _ClaimsRecorder:
         try:
             ok = bool(value)
         except Exception as error:
-            self._write({"id": claim, "status": "error", "error": repr(error)[:300]})
+            self._write(claim, {"status": "error", "error": repr(error)[:300]})
             return
-        self._write({"id": claim, "status": "pass" if ok else "fail"})
+        self._write(claim, {"status": "pass" if ok else "fail"})
 
     def compare(self, claim, operands, ops):
         try:
@@ -96,27 +101,52 @@ class _ClaimsRecorder:
                 link = slack / scale if scale > 0 else slack
                 margin = link if margin is None else min(margin, link)
         except Exception as error:
-            self._write({"id": claim, "status": "error", "error": repr(error)[:300]})
+            self._write(claim, {"status": "error", "error": repr(error)[:300]})
             return
         values = [self._number(v) for v in operands]
-        self._write({"id": claim, "status": "pass" if ok else "fail", "margin": margin,
-                     "values": values})
+        self._write(claim, {"status": "pass" if ok else "fail", "margin": margin,
+                            "values": values})
+
+
+class _ClaimsTransformer(_claims_ast.NodeTransformer):
+    _NAMES = {_claims_ast.Lt: "<", _claims_ast.LtE: "<=", _claims_ast.Gt: ">",
+              _claims_ast.GtE: ">=", _claims_ast.Eq: "==", _claims_ast.NotEq: "!=",
+              _claims_ast.In: "in", _claims_ast.NotIn: "not in", _claims_ast.Is: "is",
+              _claims_ast.IsNot: "is not"}
+
+    def __init__(self, cell_number=lambda: 0):
+        self._cell_number = cell_number
+
+    def visit_Module(self, node):
+        asserts = [n for n in _claims_ast.walk(node) if isinstance(n, _claims_ast.Assert)]
+        order = sorted(asserts, key=lambda n: (n.lineno, n.col_offset))
+        self._places = {id(n): place for place, n in enumerate(order)}
+        self._cell = self._cell_number()
+        return _claims_ast.fix_missing_locations(self.generic_visit(node))
+
+    def visit_Assert(self, node):
+        A = _claims_ast
+        claim = A.Tuple([A.Constant(self._cell), A.Constant(self._places[id(node)])], A.Load())
+        recorder = A.Name("__claims__", A.Load())
+        test = node.test
+        if isinstance(test, A.Compare) and all(type(op) in self._NAMES for op in test.ops):
+            operands = A.List([test.left, *test.comparators], A.Load())
+            ops = A.List([A.Constant(self._NAMES[type(op)]) for op in test.ops], A.Load())
+            call = A.Call(A.Attribute(recorder, "compare", A.Load()), [claim, operands, ops], [])
+        else:
+            call = A.Call(A.Attribute(recorder, "truth", A.Load()), [claim, test], [])
+        return A.copy_location(A.Expr(call), node)
+
 
 __claims__ = _ClaimsRecorder(_claims_os.environ["VAELIB_CLAIMS_OUT"])
+try:
+    _claims_shell = get_ipython()
+    _claims_shell.ast_transformers.append(
+        _ClaimsTransformer(lambda: _claims_shell.execution_count)
+    )
+except NameError:  # plain Python (the tests): the caller applies _ClaimsTransformer itself
+    pass
 """
-
-_OP_NAMES = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-    ast.In: "in",
-    ast.NotIn: "not in",
-    ast.Is: "is",
-    ast.IsNot: "is not",
-}
 
 
 @dataclass(frozen=True)
@@ -182,73 +212,40 @@ def chapter_claims(path: Path) -> list[str]:
     return [claim.text for claim in claims_of(read_cells(path))]
 
 
-class _RecordClaims(ast.NodeTransformer):
-    """Rewrites `assert test, msg` into `__claims__.compare(...)` or `__claims__.truth(...)`."""
+def execute_recording(
+    notebook, folder: Path, seed: int, timeout: int = 1800, allow_errors: bool = True
+) -> dict:
+    """Execute `notebook` in place in a fresh kernel started in `folder`, at realisation `seed`,
+    with every assert recorded; return its claims' outcomes and the run's facts.
 
-    def __init__(self, ids: dict[tuple[int, int], int]):
-        self.ids = ids
-
-    def visit_Assert(self, node: ast.Assert) -> ast.stmt:
-        claim = ast.Constant(self.ids[(node.lineno, node.col_offset)])
-        test = node.test
-        recorder = ast.Name("__claims__", ast.Load())
-        if isinstance(test, ast.Compare) and all(type(op) in _OP_NAMES for op in test.ops):
-            operands = ast.List([test.left, *test.comparators], ast.Load())
-            ops = ast.List([ast.Constant(_OP_NAMES[type(op)]) for op in test.ops], ast.Load())
-            method = ast.Attribute(recorder, "compare", ast.Load())
-            call = ast.Call(method, [claim, operands, ops], [])
-        else:
-            call = ast.Call(ast.Attribute(recorder, "truth", ast.Load()), [claim, test], [])
-        return ast.copy_location(ast.Expr(call), node)
-
-
-def recording_cells(cells: list, claims: list[Claim]) -> list:
-    """Copies of `cells` in which each assert records its claim (numbered as in `claims`)."""
-    import copy
-
-    ids: dict[int, dict[tuple[int, int], int]] = {}
-    for number, claim in enumerate(claims):
-        ids.setdefault(claim.cell, {})[(claim.line, claim.column)] = number
-    result = []
-    for index, cell in enumerate(cells):
-        cell = copy.deepcopy(cell)
-        if index in ids:
-            tree = ast.fix_missing_locations(_RecordClaims(ids[index]).visit(_parse(cell.source)))
-            cell.source = ast.unparse(tree)
-        result.append(cell)
-    return result
-
-
-def run_chapter(path: Path, seed: int, timeout: int = 1800) -> dict:
-    """Run one chapter at realisation `seed`; return its claims' outcomes and the run's facts."""
+    With `allow_errors`, a cell that raises is recorded and the run goes on; without, the error
+    propagates (`nbclient.exceptions.CellExecutionError`). A failed claim never raises.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    cells = read_cells(path)
-    claims = claims_of(cells)
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(RECORDER)] + [
-        cell for cell in recording_cells(cells, claims) if cell.cell_type == "code"
-    ]
-    errors = []
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "claims.jsonl"
+    claims = claims_of(notebook.cells)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(RECORDER))
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "claims.jsonl"
         out.touch()
         environment = {"VAELIB_SEED": str(seed), "VAELIB_CLAIMS_OUT": str(out)}
-        saved = {k: os.environ.get(k) for k in environment}
+        saved = {k: os.environ.get(k) for k in [*environment, "VAELIB_DEVICE"]}
         os.environ.update(environment)  # the kernel inherits this process's environment
         os.environ.setdefault("VAELIB_DEVICE", "cpu")  # the stored outputs are the CPU's
+        device = os.environ["VAELIB_DEVICE"]
         start = time.perf_counter()
         try:
             client = NotebookClient(
                 notebook,
                 timeout=timeout,
                 kernel_name="python3",
-                allow_errors=True,
-                resources={"metadata": {"path": str(path.parent)}},
+                allow_errors=allow_errors,
+                resources={"metadata": {"path": str(folder)}},
             )
             client.execute()
         finally:
+            notebook.cells.pop(0)
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -256,21 +253,41 @@ def run_chapter(path: Path, seed: int, timeout: int = 1800) -> dict:
                     os.environ[key] = value
         seconds = time.perf_counter() - start
         records = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
-    for number, cell in enumerate(notebook.cells[1:], start=1):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                errors.append(f"cell {number}: {output['ename']}: {output['evalue'][:300]}")
-    outcomes = [_combine([r for r in records if r["id"] == n]) for n in range(len(claims))]
+    # a claim's name in the kernel: its cell's execution count and its place among the asserts
+    ids, places = {}, {}
+    for number, claim in enumerate(claims):
+        count = notebook.cells[claim.cell].get("execution_count")
+        place = places[claim.cell] = places.get(claim.cell, -1) + 1
+        ids[(count, place)] = number
+    by_claim: dict[int, list[dict]] = {}
+    for record in records:
+        number = ids.get((record["cell"], record["place"]))
+        if number is not None:
+            by_claim.setdefault(number, []).append(record)
+    errors = [
+        f"cell {index}: {output['ename']}: {output['evalue'][:300]}"
+        for index, cell in enumerate(notebook.cells)
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     return {
         "claims": [claim.text for claim in claims],
-        "outcomes": outcomes,
+        "outcomes": [_combine(by_claim.get(n, [])) for n in range(len(claims))],
         "run": {
-            "device": os.environ.get("VAELIB_DEVICE", "cpu"),
+            "device": device,
             "date": date.today().isoformat(),
             "seconds": round(seconds, 1),
             "errors": errors,
         },
     }
+
+
+def run_chapter(path: Path, seed: int, timeout: int = 1800) -> dict:
+    """Run one chapter, read from its `.py` twin, at realisation `seed`: `execute_recording`."""
+    import jupytext
+
+    notebook = jupytext.read(path)
+    return execute_recording(notebook, path.parent, seed, timeout)
 
 
 def _combine(records: list[dict]) -> dict:
@@ -280,7 +297,7 @@ def _combine(records: list[dict]) -> dict:
     for status in ("error", "fail"):
         bad = [r for r in records if r["status"] == status]
         if bad:
-            worst = {k: v for k, v in bad[0].items() if k != "id"}
+            worst = {k: v for k, v in bad[0].items() if k not in ("cell", "place")}
             return worst | {"times": len(records)}
     margins = [r["margin"] for r in records if r.get("margin") is not None]
     outcome = {"status": "pass", "times": len(records)}

@@ -9,14 +9,17 @@ For each chapter, in order:
 1. `jupytext --sync` the pair, so that edits made in the `.py` twin reach the notebook;
 2. run the notebook top to bottom in a fresh `python3` kernel started in `notebooks/` (nbclient
    stores each cell's outputs and timings), on the CPU unless `VAELIB_DEVICE` says otherwise,
-   because the stored outputs are the CPU's;
+   because the stored outputs are the CPU's, at realisation 0 (`VAELIB_SEED=0`), with every
+   claim recorded as `tools/claims_ledger.py` records it;
 3. ask the same kernel which Python, torch, torchvision, vaelib and device it used, and stamp
    them into the notebook's metadata (`metadata.vaelib_run`; jupytext keeps this out of the
    `.py` twin and preserves it in the notebook on every sync);
-4. write the notebook and `jupytext --sync` it again.
+4. write the notebook and `jupytext --sync` it again, and put the claims' outcomes into the
+   claims ledger as realisation 0 (`book/claims_ledger.json`, and its page `book/claims.md`).
 
 Then it regenerates `book/versions.md` (`tools/versions_page.py`). A cell that raises stops the
-run with the cell's error and leaves that chapter's notebook as it was.
+run with the cell's error, and a claim that fails stops it after the last cell with the claims
+that failed; either way that chapter's notebook is left as it was.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import versions_page  # noqa: E402  (the sibling script, importable once tools/ is on the path)
+import claims_ledger  # noqa: E402  (the sibling scripts, importable once tools/ is on the path)
+import versions_page  # noqa: E402
 
 ROOT = versions_page.ROOT
 # Run in the chapter's own kernel after its last cell, then removed from the notebook.
@@ -67,29 +70,43 @@ def sync(path: Path) -> None:
     subprocess.run(["jupytext", "--sync", "--quiet", str(path)], check=True)
 
 
-def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
-    """The notebook at `path`, run in a fresh kernel and stamped with what the kernel used."""
+def execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, dict]:
+    """The notebook at `path`, run in a fresh kernel and stamped with what the kernel used,
+    and the outcome of each of its claims (realisation 0, as `tools/claims_ledger.py` records
+    them). A cell that raises stops the run; a claim that fails stops it after the last cell."""
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    probe = notebook.cells.pop()
+    try:
+        result = claims_ledger.execute_recording(
+            notebook, path.parent, seed=0, timeout=timeout, allow_errors=False
+        )
+    finally:
+        probe = notebook.cells.pop()
+    failed = [
+        f"  {outcome['status']}: {text!r} {outcome.get('values') or outcome.get('error') or ''}"
+        for text, outcome in zip(result["claims"], result["outcomes"])
+        if outcome["status"] != "pass"
+    ]
+    if failed:
+        raise SystemExit(
+            f"{path.name}: claims that did not hold, notebook not written:\n" + "\n".join(failed)
+        )
     text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
     notebook.metadata[versions_page.RECORD_KEY] = json.loads(text.strip().splitlines()[-1])
-    return notebook
+    return notebook, result
 
 
 def execute_chapter(path: Path, timeout: int = 1800) -> nbformat.NotebookNode:
-    """Sync, execute, stamp, write and sync again one chapter's pair; returns the notebook."""
+    """Sync, execute, stamp, write and sync again one chapter's pair, and record its claims at
+    realisation 0 in the claims ledger; returns the notebook."""
     sync(path)
-    notebook = execute(path, timeout)
+    notebook, result = execute(path, timeout)
     nbformat.write(notebook, path)
     sync(path)
+    ledger = claims_ledger.read_ledger()
+    claims_ledger.merge(ledger, path.stem, 0, result)
+    claims_ledger.write_ledger(ledger)
+    claims_ledger.write_page(ledger)
     return notebook
 
 
