@@ -5,9 +5,12 @@ installing a `vaelib` that imports.
 The install test copies the working tree (the files git tracks or would track) into a fresh git
 repository in a temporary folder, makes a fresh virtual environment, and runs the chapters'
 set-up cell there with a stand-in `google.colab` module and the repository URL pointed at the
-copy. The environment sees the system's packages (`--system-site-packages`), as Colab's Python
-has torch preinstalled, so nothing is downloaded; the test checks that `import vaelib` then
-loads the copy installed into the environment, not the editable checkout installed system-wide.
+copy. The environment sees the packages of the Python that runs the tests, as Colab's Python has
+torch preinstalled, so nothing is downloaded: a virtual environment's packages when pytest runs
+in one (`--system-site-packages` would show the base interpreter's instead, which a virtual
+environment does not use, with whatever old setuptools it came with), the system's otherwise.
+The test checks that `import vaelib` then loads the copy installed into the new environment, not
+the editable checkout installed in the one running the tests.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import importlib.util
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -140,6 +144,30 @@ def _snapshot_of_the_working_tree(destination: Path) -> Path:
     return destination
 
 
+def _environment_over_this_one(environment: Path) -> Path:
+    """A fresh virtual environment that also sees this Python's installed packages; its python.
+
+    Its own site-packages comes first, so what is installed into it is what it imports; after
+    it come the site-packages of the Python running the tests (the virtual environment's, when
+    pytest runs in one), added as `site` adds them, so their `.pth` files work too. No pip of
+    its own: this one's (as on Colab), so no older bundled setuptools shadows this one's.
+    """
+    venv.EnvBuilder(with_pip=False).create(environment)
+    python = environment / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = site.getsitepackages()
+    if site.ENABLE_USER_SITE and Path(site.getusersitepackages()).is_dir():
+        ours.append(site.getusersitepackages())
+    lines = [f"import site; site.addsitedir({folder!r})" for folder in ours]
+    (Path(own) / "_packages_of_the_test_run.pth").write_text("\n".join(lines) + "\n")
+    return python
+
+
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
@@ -151,9 +179,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
 def test_in_colab_the_set_up_cell_installs_vaelib_into_a_fresh_environment(tmp_path):
     repo = _snapshot_of_the_working_tree(tmp_path / "repo")
     environment = tmp_path / "env"
-    # No pip of its own: the system's (as on Colab), so no older bundled setuptools shadows it.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
-    python = environment / "bin" / "python"
+    python = _environment_over_this_one(environment)
 
     url = url_tool.config_url()
     code = _set_up_code()

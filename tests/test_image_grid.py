@@ -1,6 +1,6 @@
-"""`image_grid` lays images out as torchvision's `make_grid` does; `gaussian_blur` blurs as
-torchvision's `gaussian_blur` does. Both are vaelib's own, to keep torchvision's slow import out
-of every chapter."""
+"""`image_grid` is torchvision's `make_grid` (grey images kept to one channel, a lone image
+framed); `gaussian_blur` is torchvision's `gaussian_blur` behind vaelib's argument checks. Both
+import torchvision when called, so `import vaelib` does not (tests/test_import.py)."""
 
 import pytest
 import torch

@@ -43,8 +43,9 @@ def plot_kl_heatmap(
     """KL per latent dimension for several models, each row sorted from largest to smallest.
 
     `kl_matrix`: (models, d), nats per image, e.g. rows of `kl_per_dimension`; `labels`: one per
-    row (a β or a string). The colour scale is logarithmic; cells below `threshold` (> 0) nats are
-    drawn at the bottom of the scale (those dimensions carry essentially no information).
+    row (a β or a string). A seaborn heatmap on a logarithmic colour scale; cells below
+    `threshold` (> 0) nats are drawn at the bottom of the scale (those dimensions carry
+    essentially no information).
     """
     if not isinstance(kl_matrix, torch.Tensor):
         try:
@@ -72,17 +73,19 @@ def plot_kl_heatmap(
     sorted_kl = kl.sort(dim=1, descending=True).values.clamp(min=threshold).numpy()
     d = kl.shape[1]
     fig, ax = own_axes(ax, 0.32 * d + 3, 0.35 * len(labels) + 1.6)
-    image = ax.imshow(
+    import seaborn as sns  # deferred: seaborn (and the pandas it imports) take seconds
+
+    sns.heatmap(
         sorted_kl,
-        aspect="auto",
         cmap="viridis",
         norm=LogNorm(vmin=threshold, vmax=max(float(sorted_kl.max()), threshold * 10)),
-        extent=(0.5, d + 0.5, len(labels) - 0.5, -0.5),
+        xticklabels=list(range(1, d + 1)),
+        yticklabels=[point_label(label) for label in labels],
+        cbar_kws={"label": "KL of the dimension (nats per image, log scale)"},
+        ax=ax,
     )
-    fig.colorbar(image, ax=ax, label="KL of the dimension (nats per image, log scale)")
-    ax.set_xticks(np.arange(1, d + 1))
-    ax.set_yticks(np.arange(len(labels)))
-    ax.set_yticklabels([point_label(label) for label in labels])
+    ax.tick_params(axis="y", labelrotation=0)
+    ax.tick_params(axis="x", labelrotation=0)
     ax.set_xlabel("latent dimensions, sorted by KL (rank)")
     ax.set_title(title or "KL per latent dimension")
     return fig

@@ -28,6 +28,9 @@ def plot_latent_scatter(
 ) -> Figure:
     """Two coordinates of the latent codes (n, d), one point per image, coloured by its label.
 
+    A seaborn scatter plot with the label as hue (matplotlib's tab10 colours, one legend entry
+    per label, in increasing order).
+
     `labels`: (n,) integer class indices; `dims`: the two coordinates shown, each in 0 … d − 1.
     """
     codes = check.tensor(codes, "codes", ndim=2)
@@ -40,15 +43,29 @@ def plot_latent_scatter(
     dims = [check.integer(d, f"dims[{i}]", 0, codes.shape[1] - 1) for i, d in enumerate(dims)]
     title, ax = check.title(title), check.axes(ax)
     fig, ax = own_axes(ax, 5.5, 4.5)
-    x, y = codes[:, dims[0]].numpy(), codes[:, dims[1]].numpy()
-    palette = colormaps["tab10"]
-    for i, label in enumerate(labels.unique().tolist()):  # one colour and legend entry per label
-        chosen = (labels == label).numpy()
-        ax.scatter(
-            x[chosen], y[chosen], s=6, linewidth=0, alpha=0.7, color=palette(i % 10), label=label
-        )
-    ax.legend(
-        title="label", markerscale=2, fontsize="small", loc="center left", bbox_to_anchor=(1, 0.5)
+    import seaborn as sns  # deferred: seaborn (and the pandas it imports) take seconds
+
+    classes = labels.unique().tolist()  # one colour and legend entry per label, in order
+    palette = {label: colormaps["tab10"](i % 10) for i, label in enumerate(classes)}
+    sns.scatterplot(
+        x=codes[:, dims[0]].numpy(),
+        y=codes[:, dims[1]].numpy(),
+        hue=labels.numpy(),
+        hue_order=classes,
+        palette=palette,
+        s=6,
+        linewidth=0,
+        alpha=0.7,
+        legend="full",
+        ax=ax,
+    )
+    sns.move_legend(
+        ax,
+        "center left",
+        bbox_to_anchor=(1, 0.5),
+        title="label",
+        markerscale=2,
+        fontsize="small",
     )
     ax.set_xlabel(f"$z_{{{dims[0] + 1}}}$")
     ax.set_ylabel(f"$z_{{{dims[1] + 1}}}$")
@@ -60,6 +77,9 @@ def plot_latent_marginals(
     codes: torch.Tensor, dims: Sequence[int] = (0, 1, 2, 3), title: str | None = None, axes=None
 ) -> Figure:
     """Histograms of single latent coordinates (n, d) against the N(0, 1) density of the prior.
+
+    Each panel is a seaborn histogram of one coordinate, 50 bins scaled to a density, under the
+    prior's density curve.
 
     `dims`: the coordinates shown, one panel each, each in 0 … d − 1; `axes`, if given, holds one
     matplotlib Axes per entry of `dims`.
@@ -80,14 +100,24 @@ def plot_latent_marginals(
         for i, ax in enumerate(axes):
             check.axes(ax, f"axes[{i}]")
         fig = axes[0].figure
+    import seaborn as sns  # deferred: seaborn (and the pandas it imports) take seconds
+
     grid_x = np.linspace(-4, 4, 200)
     normal = np.exp(-0.5 * grid_x**2) / math.sqrt(2 * math.pi)
     for ax, dim in zip(axes, dims):
-        values = codes[:, dim].numpy()
-        ax.hist(values, bins=50, density=True, histtype="stepfilled", alpha=0.35, label="codes")
-        ax.hist(values, bins=50, density=True, histtype="step", color="C0")
+        sns.histplot(
+            x=codes[:, dim].numpy(),
+            bins=50,
+            stat="density",
+            element="step",
+            alpha=0.35,
+            color="C0",
+            label="codes",
+            ax=ax,
+        )
         ax.plot(grid_x, normal, color="black", lw=1.5, label="N(0, 1)")
         ax.set_xlabel(f"$z_{{{dim + 1}}}$")
+        ax.set_ylabel("density" if ax is axes[0] else "")
     axes[0].legend(fontsize="small")
     if title:
         fig.suptitle(title)

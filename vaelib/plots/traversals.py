@@ -76,8 +76,9 @@ def plot_mutual_information(
     """Heatmap of I(z_j; v_k) / H(v_k): the share of each factor's entropy each dimension holds.
 
     `mi`: (d, K) nats, from `vaelib.mutual_information_matrix`; `entropy`: (K,) nats, from
-    `vaelib.factor_entropy`; `factor_names`: K names. A disentangled code shows one bright cell
-    per column (a factor) and at most one per row (a latent dimension).
+    `vaelib.factor_entropy`; `factor_names`: K names. A seaborn heatmap with each share written
+    in its cell. A disentangled code shows one bright cell per column (a factor) and at most one
+    per row (a latent dimension).
     """
     mi = check.tensor(mi, "mi", ndim=2).float()
     entropy = check.tensor(entropy, "entropy", ndim=1).float()
@@ -94,13 +95,22 @@ def plot_mutual_information(
     title, ax = check.title(title), check.axes(ax)
     share = (mi / entropy).clamp(0, 1).numpy()  # (d, K)
     fig, ax = own_axes(ax, 1.1 * len(names) + 2.2, 0.32 * mi.shape[0] + 1.4)
-    cells = ax.imshow(share, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    for (row, column), value in np.ndenumerate(share):  # the share written in each cell
-        colour = "black" if value > 0.5 else "white"  # readable on viridis' light and dark ends
-        ax.text(column, row, f"{value:.2f}", ha="center", va="center", size="x-small", color=colour)
-    ax.figure.colorbar(cells, ax=ax, label="$I(z_j; v_k) / H(v_k)$")
-    ax.set_xticks(range(len(names)), names)
-    ax.set_yticks(range(mi.shape[0]), [f"$z_{{{j + 1}}}$" for j in range(mi.shape[0])])
+    import seaborn as sns  # deferred: seaborn (and the pandas it imports) take seconds
+
+    sns.heatmap(  # the share written in each cell, in black or white, whichever reads better
+        share,
+        cmap="viridis",
+        vmin=0,
+        vmax=1,
+        annot=True,
+        fmt=".2f",
+        annot_kws={"size": "x-small"},
+        xticklabels=names,
+        yticklabels=[f"$z_{{{j + 1}}}$" for j in range(mi.shape[0])],
+        cbar_kws={"label": "$I(z_j; v_k) / H(v_k)$"},
+        ax=ax,
+    )
+    ax.tick_params(axis="y", labelrotation=0)
     ax.set_xlabel("factor $v_k$")
     ax.set_ylabel("latent dimension")
     ax.set_title(title or "information each latent dimension holds about each factor")
