@@ -31,7 +31,14 @@ from vaelib._checks import (
     check_tensor,
     check_unit_interval,
 )
-from vaelib.models import VAE, Autoencoder, check_model, eval_mode
+from vaelib.models import (
+    VAE,
+    Autoencoder,
+    check_model,
+    eval_mode,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 
@@ -74,9 +81,9 @@ def _posterior_draws(
     check_tensor(logvar, "logvar", ndim=2)
     check_same_shape(codes, logvar, "codes and logvar")
     check_positive_int(samples, "samples")
-    generator = seeded_generator(seed)
-    eps = torch.randn(samples, *codes.shape, generator=generator, dtype=torch.float64)
-    z = codes.double() + torch.exp(0.5 * logvar.double()) * eps  # (samples, n, d)
+    mu, logvar = codes.double(), logvar.double()  # (n, d) each, float64 on the CPU
+    eps = standard_normal((samples, *mu.shape), seeded_generator(seed), mu)  # (samples, n, d)
+    z = reparameterize(mu, logvar, eps=eps)  # (samples, n, d)
     return z.flatten(0, 1), factors.repeat(samples, 1)
 
 

@@ -9,7 +9,15 @@ import torch
 from vaelib._checks import check_batch_size, check_choice, check_positive_int
 from vaelib.data import ImageData
 from vaelib.losses import reconstruction_loss
-from vaelib.models import VAE, check_model, eval_mode, model_device, model_images
+from vaelib.models import (
+    VAE,
+    check_model,
+    eval_mode,
+    model_device,
+    model_images,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 # At most this many decoded images are held at once: a chunk of k samples times a batch of images.
@@ -71,8 +79,8 @@ def _log_mean_weight(
     log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
     for done in range(0, k, chunk):
         c = min(chunk, k - done)
-        eps = torch.randn((c, *mu.shape), generator=generator).to(x.device)  # (c, b, d)
-        z = mu + torch.exp(0.5 * logvar) * eps  # (c, b, d)
+        eps = standard_normal((c, *mu.shape), generator, mu)  # (c, b, d)
+        z = reparameterize(mu, logvar, eps=eps)  # (c, b, d): c draws of z ~ q(z|x) per image
         log_p_x_given_z = -reconstruction_loss(
             model.decode(z.flatten(0, 1)), x.expand(c, *x.shape).flatten(0, 1)
         ).view(c, -1)  # (c, b)

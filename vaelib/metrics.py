@@ -25,7 +25,16 @@ from vaelib.data import ImageData
 from vaelib.distances import nearest_code_distance, nearest_neighbour_distance, normal_ks_distance
 from vaelib.likelihood import iwae_log_likelihood
 from vaelib.losses import gaussian_kl_per_dim, reconstruction_loss
-from vaelib.models import VAE, Autoencoder, check_model, eval_mode, model_device, model_images
+from vaelib.models import (
+    VAE,
+    Autoencoder,
+    check_model,
+    eval_mode,
+    model_device,
+    model_images,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 __all__ = [
@@ -203,8 +212,8 @@ def _reconstruction_with_each_dimension_off(
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
         mu, logvar = model.encode(x)  # (b, d)
-        eps = torch.randn(mu.shape, generator=generator).to(device)  # (b, d)
-        z = mu + torch.exp(0.5 * logvar) * eps  # (b, d), z ~ q(z|x)
+        eps = standard_normal(mu.shape, generator, mu)  # (b, d)
+        z = reparameterize(mu, logvar, eps=eps)  # (b, d), z ~ q(z|x)
         variants = z.unsqueeze(0).repeat(d + 1, 1, 1)  # (d + 1, b, d)
         index = torch.arange(d, device=device)
         variants[index + 1, :, index] = eps.T  # variant i + 1: z_i ~ N(0, 1), whatever x is

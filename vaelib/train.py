@@ -21,7 +21,6 @@ from vaelib._checks import (
     check_seed,
     check_sequence,
 )
-from vaelib._trusted import tensors_checked_upstream
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, model_labels
 from vaelib.data import ImageData
 from vaelib.device import pick_device
@@ -32,7 +31,7 @@ from vaelib.divergence import (
     check_explode_factor,
 )
 from vaelib.history import History
-from vaelib.losses import LossParts, autoencoder_loss, vae_loss
+from vaelib.losses import LossParts, autoencoder_loss, check_objective, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
 from vaelib.seeding import effective_seed, seeded_generator
 
@@ -69,13 +68,6 @@ def compute_loss(
     return autoencoder_loss(model(x), x)
 
 
-def _check_objective(beta: object, free_bits: object, capacity: object) -> tuple:
-    beta = check_non_negative(beta, "beta")
-    free_bits = check_non_negative(free_bits, "free_bits")
-    capacity = None if capacity is None else check_non_negative(capacity, "capacity")
-    return beta, free_bits, capacity
-
-
 @torch.no_grad()
 def evaluate(
     model: VAE | Autoencoder,
@@ -95,7 +87,7 @@ def evaluate(
     """
     images = model_images(data, model, "data")
     labels = model_labels(data, model, "data")  # None unless the model is conditional
-    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
+    beta, free_bits, capacity = check_objective(beta, free_bits, capacity)
     batch_size = check_batch_size(batch_size)
     generator = seeded_generator(seed)
     device = next(model.parameters()).device
@@ -159,7 +151,7 @@ def fit(
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_batch_size(batch_size)
     lr = check_non_negative(lr, "lr")
-    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
+    beta, free_bits, capacity = check_objective(beta, free_bits, capacity)
     warmup_epochs = check_non_negative(warmup_epochs, "warmup_epochs")
     seed = check_seed(seed)
     progress = check_bool(progress, "progress")
@@ -199,8 +191,7 @@ def fit(
                 y = None if train_labels is None else train_labels[index]
                 # The data were checked once above; a NaN or overflow anywhere in the step
                 # shows up in its loss, which the divergence rule checks.
-                with tensors_checked_upstream():
-                    parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
                 loss = parts.total.item()
                 guard.check(loss, epoch, batch_number)  # raises, after restoring the weights
                 guard.save()  # the weights before this optimiser step
