@@ -34,6 +34,7 @@ from vaelib._checks import (
 from vaelib.models import (
     VAE,
     Autoencoder,
+    _finite_output,
     check_model,
     eval_mode,
     reparameterize,
@@ -212,7 +213,8 @@ def latent_traversal(
     for row, j in enumerate(dims):
         codes[row, :, j] = values
     with eval_mode(model):
-        images = torch.sigmoid(model.decode(codes.flatten(0, 1).to(device)))  # (rows·steps, …)
+        logits = _finite_output(model.decode(codes.flatten(0, 1).to(device)), "decoder")
+        images = torch.sigmoid(logits)  # (rows·steps, 1, 28, 28)
     return images.view(len(dims), steps, *model.config.image_shape).cpu()
 
 

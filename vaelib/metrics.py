@@ -28,6 +28,7 @@ from vaelib.losses import gaussian_kl_per_dim, reconstruction_loss
 from vaelib.models import (
     VAE,
     Autoencoder,
+    _finite_output,
     check_model,
     eval_mode,
     model_device,
@@ -59,7 +60,7 @@ def encode_dataset(
     """Encode every image: (μ, log σ²), each (n, d), for a VAE; (z, None) for an autoencoder.
 
     Raises `NonFiniteError` if the codes are not finite (a model whose weights hold NaN or inf,
-    e.g. after a diverged run: the model's `encode` checks), so no measure counts NaN codes.
+    e.g. after a diverged run), so no measure counts NaN codes.
     """
     images = model_images(data, model, "data")
     batch_size = check_batch_size(batch_size)
@@ -74,6 +75,7 @@ def encode_dataset(
         logvar = torch.cat([lv for _, lv in outputs]).cpu()
     else:
         codes, logvar = torch.cat(outputs).cpu(), None
+    _finite_output(codes if logvar is None else torch.cat([codes, logvar]), "encoder")
     return codes, logvar
 
 
@@ -198,7 +200,7 @@ def reconstruction_gain_per_dimension(
     generator = seeded_generator(seed)
     with eval_mode(model):
         totals = _reconstruction_with_each_dimension_off(model, images, batch_size, generator)
-    means = totals / len(images)
+    means = _finite_output(totals / len(images), "decoder")
     return (means[1:] - means[0]).float()
 
 

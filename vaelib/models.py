@@ -302,5 +302,6 @@ def latent_interpolation(
             z_start, z_end = z_start[0], z_end[0]
         t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)  # (1, steps, 1)
         z = (1 - t) * z_start.unsqueeze(1) + t * z_end.unsqueeze(1)  # (n, steps, d)
-        images = torch.sigmoid(model.decode(z.flatten(0, 1)))  # (n·steps, 1, 28, 28)
+        logits = _finite_output(model.decode(z.flatten(0, 1)), "model")
+        images = torch.sigmoid(logits)  # (n·steps, 1, 28, 28)
     return images.view(len(x_start), steps, *model.config.image_shape).cpu()
