@@ -4,11 +4,9 @@ Both are multilayer perceptrons over flattened 28×28 images, 784 → hidden →
 with the sizes set by one `MLPConfig`. Both decoders return *logits* of Bernoulli pixel
 probabilities, shaped like the images; `torch.sigmoid` turns them into grey levels.
 
-The methods the training loop calls (`encode`, `decode`, `forward`, `reparameterize`) are the
-mathematics with shape comments. They check only what costs nothing — the type, dtype and shape
-of their input — and move it to the model's device and dtype. The values (grey levels in [0, 1],
-no NaN) are checked once by the public entry points a user calls with data: `fit`, `evaluate`,
-the measures, `reconstruct`, `sample`, and the loaders.
+`encode`, `decode`, `forward` and `reparameterize`, which training calls on every batch, are
+the mathematics: they check type and shape only (free); the values (grey levels in [0, 1], no
+NaN) are checked once by the entry points that take data (`fit`, `evaluate`, the measures).
 """
 
 from __future__ import annotations
@@ -75,10 +73,8 @@ def reparameterize(
 def standard_normal(
     shape: tuple[int, ...], generator: torch.Generator | None, like: torch.Tensor
 ) -> torch.Tensor:
-    """Draws of N(0, 1) shaped `shape`, on `like`'s device and dtype, from `generator`.
-
-    A generator on the CPU gives the same numbers whatever device `like` is on.
-    """
+    """N(0, 1) draws shaped `shape` from `generator` (CPU: the same numbers on every device),
+    on `like`'s device and dtype."""
     if generator is None:
         return torch.randn(shape, dtype=like.dtype, device=like.device)
     check_generator(generator)
@@ -112,11 +108,8 @@ class _MLPBase(nn.Module):
         return x.to(device=weight.device, dtype=weight.dtype)
 
     def _flat_images(self, x: torch.Tensor) -> torch.Tensor:
-        """Images (batch, 1, 28, 28) → (batch, 784), on the model's device and in its dtype.
-
-        Checks the type, dtype and shape (free: no pass over the values); other float dtypes
-        are converted to the model's.
-        """
+        """Images (batch, 1, 28, 28) → (batch, 784) in the model's device and dtype (checked:
+        type, dtype, shape; no pass over the values)."""
         image_shape, dtype = self.config.image_shape, self._weight().dtype
         x = check_images(x, "x", image_shape, dtype=dtype, values=False)
         return self._on_my_device(x).flatten(start_dim=1)  # (batch, 784)
@@ -130,8 +123,7 @@ class _MLPBase(nn.Module):
             )
         return self._on_my_device(z)
 
-    def _checked_images(self, x: torch.Tensor) -> torch.Tensor:
-        """`x`, fully checked (values in [0, 1], no NaN), for the methods a user calls."""
+    def _checked_images(self, x: torch.Tensor) -> torch.Tensor:  # values too: [0, 1], no NaN
         return check_images(x, "x", self.config.image_shape, dtype=self._weight().dtype)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
