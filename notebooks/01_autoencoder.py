@@ -123,6 +123,22 @@ assert 0.4 < grey_of_ink < 0.6, "about half of the pixels that hold ink are grey
 # likelihood reading is what [chapter 2](02_from_autoencoder_to_vae.ipynb) builds on; here
 # $\mathcal{L}(x)$ is simply a loss that is small when $\hat{x}$ is close to $x$. Nothing else
 # enters the loss: in particular, nothing about the codes $z$.
+#
+# Here is the model as `vaelib` writes it, then its decoder (which the VAE of the next chapter
+# shares), the loss $\mathcal{L}(x)$ and its mean over a batch, the number `vaelib.fit` minimises.
+# Each listing is the library's own source, shown by `vaelib.show_source`: the code that runs.
+
+# %%
+vaelib.show_source(vaelib.Autoencoder)
+
+# %%
+vaelib.show_source(vaelib.Autoencoder.decode)
+
+# %%
+vaelib.show_source(vaelib.reconstruction_loss)
+
+# %%
+vaelib.show_source(vaelib.autoencoder_loss)
 
 # %%
 vaelib.seed_everything(0)

@@ -58,6 +58,7 @@ if "google.colab" in sys.modules:
 
 # %%
 # %matplotlib inline
+import copy
 import math
 
 import torch
@@ -129,6 +130,12 @@ print(f"train: {len(train):,} images, test: {len(test):,} images, batch: {tuple(
 # the log-variance $\log\sigma^2$ ([chapter 3](03_kl_derivation.ipynb) explains why the log). In
 # the autoencoder an image had one code; here it has a *cloud* of plausible codes, centred at
 # $\mu$ with width $\sigma$ in each dimension.
+#
+# Here is the whole model as `vaelib` writes it; its decoder and `decode` are chapter 1's.
+# `forward` is one pass: encode, draw $z \sim q(z \mid x)$, decode.
+
+# %%
+vaelib.show_source(vaelib.VAE)
 
 # %%
 vaelib.seed_everything(0)
@@ -196,6 +203,11 @@ assert spread < 0.1, "before training, every image gets nearly the same cloud"
 # The loss we minimise is the negative ELBO, reconstruction + KL, in nats per image;
 # `vaelib.vae_loss` returns it with its two parts. The reconstruction term's expectation is
 # estimated with one draw $z \sim q(z \mid x)$ per image, which is unbiased.
+#
+# Here it is, with the options of later chapters (β, free bits, a capacity target):
+
+# %%
+vaelib.show_source(vaelib.vae_loss)
 
 # %%
 logits, mu, logvar = vae(x)  # one forward pass: encode, sample z ~ q(z|x), decode
@@ -265,8 +277,15 @@ assert parts.kl < 0.01 * parts.reconstruction, "the untrained KL term is small"
 #   = \tfrac12\, \sigma\, \varepsilon .
 # $$
 #
-# `VAE.reparameterize` implements $z = \mu + \exp(\tfrac12 \log\sigma^2)\, \varepsilon$. Here is a
-# draw from a two-dimensional $q$, with the gradient of $z_1 + z_2$ sent back:
+# `VAE.reparameterize` implements $z = \mu + \exp(\tfrac12 \log\sigma^2)\, \varepsilon$. It is
+# the library's one reparameterisation: the model's `forward` and every measure of the book that
+# samples $q(z \mid x)$ call it.
+
+# %%
+vaelib.show_source(vaelib.VAE.reparameterize)
+
+# %% [markdown]
+# Here is a draw from a two-dimensional $q$, with the gradient of $z_1 + z_2$ sent back:
 
 # %%
 mu_demo = torch.tensor([[0.5, -1.0]], requires_grad=True)  # (1, 2)
@@ -342,10 +361,36 @@ for beta in (0.0, 1.0, 30.0):
 #
 # ## 2.6 One epoch of training
 #
-# Everything is in place. We measure the ELBO on 2,000 test images, train for one epoch on the
-# 60,000 training images in batches of 128 (the number of Adam steps is printed), and measure
-# again. One epoch is enough to see the objective move; [chapter 4](04_vae_mnist.ipynb) trains
-# properly.
+# Everything is in place. One step of training takes a batch, runs the model forward, computes
+# the loss, sends its gradient back to every weight of the decoder and, through
+# $z = \mu + \sigma \odot \varepsilon$, of the encoder, and lets the optimiser, Adam
+# {cite:p}`kingma2015adam`, move the weights a little. Here is one step written out, on a copy
+# of the model (so that the epoch below starts from the weights above), with the loss of its
+# batch before and after the step, for the same noise $\varepsilon$:
+
+# %%
+vae_step = copy.deepcopy(vae)
+optimizer = torch.optim.Adam(vae_step.parameters(), lr=1e-3)
+batch = train.images[:128]  # (128, 1, 28, 28)
+logits_b, mu_b, logvar_b = vae_step(batch, vaelib.seeded_generator(0))  # z ~ q(z|x)
+loss_before = vaelib.vae_loss(logits_b, batch, mu_b, logvar_b).total  # nats per image
+optimizer.zero_grad()
+loss_before.backward()  # ∂loss/∂θ and ∂loss/∂φ, through z = μ + σ·ε
+optimizer.step()  # θ and φ move one Adam step
+with torch.no_grad():
+    logits_b, mu_b, logvar_b = vae_step(batch, vaelib.seeded_generator(0))
+    loss_after = vaelib.vae_loss(logits_b, batch, mu_b, logvar_b).total
+print(f"loss of the batch: {loss_before:.2f} before, {loss_after:.2f} nats per image after")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the check of the claim"}
+assert loss_after < loss_before, "one step of Adam lowers the loss of the batch it was computed on"
+
+# %% [markdown]
+# `vaelib.fit` ([chapter 4](04_vae_mnist.ipynb) lists it) repeats this step over shuffled
+# batches and checks every loss on the way. We measure the ELBO on 2,000 test images, train for
+# one epoch on the 60,000 training images in batches of 128 (the number of Adam steps is
+# printed), and measure again. One epoch is enough to see the objective move;
+# [chapter 4](04_vae_mnist.ipynb) trains properly.
 
 # %%
 EPOCHS, BATCH_SIZE = 1, 128

@@ -168,6 +168,12 @@ print(f"mu: {tuple(mu.shape)}, logvar: {tuple(logvar.shape)}")
 # $\sigma$, as its input; the last section explains why.
 
 # %%
+vaelib.show_source(vaelib.gaussian_kl_per_dim)
+
+# %%
+vaelib.show_source(vaelib.gaussian_kl)
+
+# %%
 kl = vaelib.gaussian_kl(mu, logvar)  # nats per image, (batch,)
 print("closed-form KL per image (nats):", [f"{v:.2f}" for v in kl.tolist()])
 

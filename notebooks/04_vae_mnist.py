@@ -108,6 +108,13 @@ print(
 # learning rate $10^{-3}$, batches of 128). With `cache=True` it keeps the trained model on disk,
 # because [chapter 8](08_latent_space.ipynb) explores this same model: training is
 # deterministic, so the copy it reads back is the model it would have trained.
+#
+# The loop is short enough to read whole: each epoch shuffles the training images with the
+# run's own generator, and each batch takes the step that chapter 2 wrote out by hand, after
+# the divergence rule has checked its loss.
+
+# %%
+vaelib.show_source(vaelib.fit)
 
 # %%
 EPOCHS = 10

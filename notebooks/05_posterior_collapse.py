@@ -226,6 +226,15 @@ fig
 # sums to the rate $R$ (an identity of the closed form, which the library's tests check).
 
 # %%
+vaelib.show_source(vaelib.latent_activity)
+
+# %%
+vaelib.show_source(vaelib.active_units)
+
+# %%
+vaelib.show_source(vaelib.kl_per_dimension)
+
+# %%
 kl_1 = vaelib.kl_per_dimension(vae_1, test)  # (20,) nats per image
 kl_30 = vaelib.kl_per_dimension(vae_30, test)
 active_1 = vaelib.active_units(vae_1, test)

@@ -106,6 +106,9 @@ print(f"{len(train)} of the {len(train_full)} training images and {len(test)} te
 # models; exercise 1 asks you to check it again with a longer run.
 
 # %%
+vaelib.show_source(vaelib.sweep_beta)
+
+# %%
 BETAS = [0, 0.25, 0.5, 1, 2, 4, 8, 16, 30]
 LATENT_DIM = 20
 EPOCHS = 5

@@ -106,6 +106,13 @@ print(f"{len(train)} training and {len(test)} test images, each {tuple(train.ima
 # *and* from below. (Burgess et al. raise $C$ gradually during training; we keep it fixed,
 # which is enough to show the mechanism.)
 #
+# All three are a few lines of `vaelib.vae_loss`, between the KL per dimension and the total
+# (warm-up is `fit` changing `beta` from step to step):
+
+# %%
+vaelib.show_source(vaelib.vae_loss)
+
+# %% [markdown]
 # We choose $\lambda = 0.5$ nats per dimension, so that free bits leave at most
 # $d\lambda = 10$ nats uncharged, and $C = 15$ nats; warm-up runs over the first half of
 # training.

@@ -594,6 +594,12 @@ assert path_sharpness.argmin() == MIDDLE, (
 # $\log \frac1k \sum_s w_s$ over a data set, in nats per image. Because $k$ samples per image
 # cost $k$ decoder passes, we use a fixed random subset of 400 test images, the same for
 # every $k$.
+#
+# The importance weights $w_s$ are computed in log space, for chunks of the $k$ samples at a
+# time, and summed with log-sum-exp, so that neither memory nor overflow limits $k$:
+
+# %%
+vaelib.show_source(vaelib.likelihood._log_mean_weight)
 
 # %%
 N_IMAGES = 400

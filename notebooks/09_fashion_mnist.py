@@ -141,6 +141,9 @@ assert grey_fashion > 3 * grey_mnist, "several times more of a Fashion-MNIST ima
 # `vaelib.bernoulli_entropy` computes it in nats per image.
 
 # %%
+vaelib.show_source(vaelib.bernoulli_entropy)
+
+# %%
 floor_per_image = vaelib.bernoulli_entropy(fashion_test.images)  # (10000,) nats per image
 floor_fashion = floor_per_image.mean().item()
 floor_mnist = vaelib.bernoulli_entropy(mnist_test.images).mean().item()

@@ -117,6 +117,15 @@ plots.plot_image_grid(
 # histogram of each dimension; Chen et al. use the posterior densities instead, and leave the
 # shape factor out.
 #
+# The two functions that compute it: the information matrix from the histograms, then the gap.
+
+# %%
+vaelib.show_source(vaelib.mutual_information_matrix)
+
+# %%
+vaelib.show_source(vaelib.mig_per_factor)
+
+# %% [markdown]
 # Two codes show the scale. The factors themselves, one per dimension, are perfectly
 # disentangled. Turning those four axes by a random rotation keeps every bit of information
 # (the rotation can be undone) but spreads each factor over several dimensions.

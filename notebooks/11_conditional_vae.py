@@ -105,6 +105,14 @@ print(f"{len(train):,} training and {len(test):,} test images, with their labels
 # KL term charges it for doing so. Two dimensions leave no room to spare, so whatever the label
 # can say, the code has every reason to leave to it. A roomy code can afford the digit as well:
 # exercise 4 asks what a twenty-dimensional one does with it after brief training.
+#
+# The conditional encoder and decoder, as `vaelib.ConditionalVAE` writes them:
+
+# %%
+vaelib.show_source(vaelib.ConditionalVAE.encode)
+
+# %%
+vaelib.show_source(vaelib.ConditionalVAE.decode)
 
 # %%
 EPOCHS = 1

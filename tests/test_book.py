@@ -10,7 +10,9 @@ Playwright. A page fails on:
 - an uncaught script error, or an error on the console;
 - an image that did not load (`naturalWidth == 0`);
 - math that MathJax did not typeset: every `.math` element must hold an `mjx-container`, no
-  MathJax error box may appear, and no raw `\\(`, `\\[` or `$$` may be left in the text.
+  MathJax error box may appear, and no raw `\\(`, `\\[` or `$$` may be left in the text;
+- a code line cut off at the page's edge: at 1280 px no `pre` (code cell, listing of vaelib's
+  source, printed output) may be wider than its box (`_static/code-lines.css` wraps them).
 
 The interactive figures of chapters 3, 6 and 8 are then driven on their built pages as a reader
 would (sliders set, pointer moved): the numbers they show must equal Python's and the picture
@@ -77,6 +79,13 @@ async () => {
   const text = main.textContent;
   const rawTex = ["\\(", "\\)", "\\[", "\\]", "$$"].filter((d) => text.includes(d));
 
+  // Code lines cut off at the page's edge: a listing, code cell or output whose text is wider
+  // than its box (the reader would have to scroll sideways to read the end of the line).
+  const cutCode = Array.from(document.querySelectorAll("main pre"))
+    .filter((pre) => pre.clientWidth > 0 && pre.scrollWidth > pre.clientWidth + 1)
+    .map((pre) => pre.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a))
+      .slice(0, 80));
+
   const brokenImages = Array.from(document.images)
     .filter((img) => !img.complete || img.naturalWidth === 0)
     .map((img) => img.currentSrc || img.src);
@@ -84,7 +93,7 @@ async () => {
   return {
     mathNodes: mathNodes.length,
     mjxContainers: document.querySelectorAll("mjx-container").length,
-    untypeset, mathErrors, rawTex, brokenImages,
+    untypeset, mathErrors, rawTex, brokenImages, cutCode,
     links: Array.from(document.querySelectorAll("a[href]"), (a) => a.href),
   };
 }
@@ -266,6 +275,7 @@ def _inspect(browser, url: str, screenshot: Path) -> tuple[list[str], dict]:
     problems += [f"MathJax error: {error!r}" for error in report["mathErrors"]]
     problems += [f"raw TeX delimiter left in the text: {d!r}" for d in report["rawTex"]]
     problems += [f"image did not load: {src}" for src in report["brokenImages"]]
+    problems += [f"code line cut off at 1280 px: {line!r}" for line in report["cutCode"]]
     return problems, report
 
 

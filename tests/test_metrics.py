@@ -183,3 +183,22 @@ def test_measures_restore_the_model_mode_even_after_an_error(vae, random_images)
 def test_active_units_is_a_count_between_zero_and_d(vae, random_images):
     assert 0 <= active_units(vae, random_images, threshold=0) <= 6
     assert active_units(vae, random_images, threshold=0) == 6  # every mean moves a little
+
+
+def test_iwae_refuses_an_absurd_k_with_the_reason(vae, random_images):
+    from vaelib.likelihood import MAX_K
+
+    with pytest.raises(ValueError, match=r"k must be at most 1,000,000 samples per image"):
+        iwae_log_likelihood(vae, random_images[:2], k=MAX_K + 1)
+
+
+def test_iwae_shows_progress_on_long_runs_only(vae, random_images, capsys, monkeypatch):
+    import vaelib.likelihood as likelihood
+
+    iwae_log_likelihood(vae, random_images[:4], k=2, batch_size=2)
+    assert "log p(x)" not in capsys.readouterr().err  # a short run: no bar
+    monkeypatch.setattr(likelihood, "LONG_RUN_DECODES", 4)
+    iwae_log_likelihood(vae, random_images[:4], k=2, batch_size=2)
+    assert "log p(x), k=2" in capsys.readouterr().err
+    iwae_log_likelihood(vae, random_images[:4], k=2, batch_size=2, progress=False)
+    assert "log p(x)" not in capsys.readouterr().err

@@ -1,7 +1,10 @@
+import inspect
+
 import pytest
 import torch
 
-from vaelib import VAE, Autoencoder, MLPConfig, eval_mode
+import vaelib
+from vaelib import VAE, Autoencoder, MLPConfig, eval_mode, evaluate, fit
 from vaelib._checks import NonFiniteError
 
 
@@ -72,12 +75,22 @@ def test_uint8_images_are_rejected_with_a_hint():
         VAE().encode(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
 
 
-def test_nan_and_out_of_range_pixels_are_rejected(images):
+def test_nan_and_out_of_range_pixels_are_rejected_by_the_entry_points(images):
     with pytest.raises(ValueError, match="in \\[0, 1\\]"):
-        VAE().encode(images * 255)
+        VAE().reconstruct(images * 255)
+    with pytest.raises(ValueError, match="data must hold pixel intensities in \\[0, 1\\]"):
+        evaluate(VAE(), images * 255)
     images[0, 0, 0, 0] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
-        VAE().encode(images)
+        Autoencoder().reconstruct(images)
+    with pytest.raises(ValueError, match="NaN"):
+        fit(VAE(), images, epochs=1, progress=False, device="cpu")
+
+
+def test_encode_checks_type_and_shape_for_free_and_leaves_the_values_to_the_entry_points(images):
+    """The training loop calls `encode` on every batch: it makes no pass over the values."""
+    mu, _ = VAE().encode(images * 255)
+    assert mu.shape == (len(images), 20)
 
 
 def test_codes_of_the_wrong_size_are_rejected():
@@ -107,9 +120,29 @@ def test_a_generator_must_be_a_torch_generator(images):
         VAE(MLPConfig(hidden_dim=8, latent_dim=2)).sample(2, generator="seed")
 
 
-def test_reparameterisation_refuses_a_variance_that_overflows():
-    with pytest.raises(NonFiniteError, match="logvar reaches 200.0"):
-        VAE.reparameterize(torch.zeros(1, 2), torch.full((1, 2), 200.0))
+def test_a_variance_that_overflows_is_reported_by_evaluate_not_returned(images):
+    vae = VAE(MLPConfig(hidden_dim=8, latent_dim=2))
+    with torch.no_grad():
+        vae.to_logvar.bias.fill_(200.0)  # σ = exp(100) overflows float32
+    with pytest.raises(NonFiniteError, match="the loss on data is not finite"):
+        evaluate(vae, images)
+
+
+def test_one_reparameterisation_serves_the_model_and_the_measures():
+    from vaelib import disentanglement, likelihood, metrics, models
+
+    assert VAE.reparameterize is models.reparameterize
+    for module in (likelihood, metrics, disentanglement):
+        assert module.reparameterize is models.reparameterize
+        assert "torch.exp(0.5" not in inspect.getsource(module)  # no second copy of z = μ + σ·ε
+
+
+def test_reparameterize_is_mu_plus_sigma_times_the_noise():
+    mu, logvar = torch.randn(4, 3), torch.randn(4, 3)
+    eps = vaelib.models.standard_normal(mu.shape, torch.Generator().manual_seed(2), mu)
+    z = VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(2))
+    assert torch.equal(z, mu + torch.exp(0.5 * logvar) * eps)
+    assert torch.equal(VAE.reparameterize(mu, logvar, eps=eps), z)
 
 
 def test_codes_of_other_float_dtypes_are_decoded_in_float32():

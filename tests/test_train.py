@@ -197,7 +197,13 @@ def test_fit_leaves_the_global_random_generator_alone(random_images):
     assert torch.equal(torch.get_rng_state(), state)
 
 
-def test_fit_in_two_threads_gives_the_results_of_two_runs_one_after_the_other(random_images):
+def test_fit_in_two_threads_draws_the_random_numbers_of_two_runs_one_after_the_other(
+    random_images,
+):
+    """What `fit`'s seed promises (vaelib.train): its own generator, whatever other threads draw.
+    The arithmetic of two runs at once may differ in the last bits (threads of the math library),
+    so the results are compared to a tolerance, not bit for bit."""
+
     def build():
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
@@ -220,9 +226,12 @@ def test_fit_in_two_threads_gives_the_results_of_two_runs_one_after_the_other(ra
         torch.randn(100)
     for thread in threads:
         thread.join()
-    assert sequential[0] == sequential[1] == parallel[0] == parallel[1]
+    assert sequential[0] == sequential[1]
+    for history in parallel:
+        for name, values in history.to_dict().items():
+            np.testing.assert_allclose(values, getattr(sequential[0], name), rtol=1e-4)
     for a, b in zip(models[0].parameters(), models[3].parameters()):
-        assert torch.equal(a, b)
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-5)
 
 
 def test_fit_accepts_numpy_integer_seeds_and_sizes(random_images):
@@ -322,22 +331,37 @@ def test_a_short_run_on_real_images_lowers_the_test_loss(real_data_root):
     assert history.test_loss[1] < history.test_loss[0]
 
 
-def test_the_per_batch_tensor_checks_are_skipped_only_inside_fit(random_images):
-    """`fit` checks its data once and every loss by the divergence rule; the models and losses
-    keep checking their inputs everywhere else, also after `fit` and in other threads."""
-    from vaelib._trusted import tensor_checks_skipped, tensors_checked_upstream
+def test_fit_checks_the_data_once_and_the_model_checks_only_types_and_shapes(random_images):
+    """No switch: the models' methods make no pass over the values, which `fit` checks up front."""
+    model = VAE(SMALL)
+    logits, _, _ = model(random_images[:4] * 255)  # the training loop's own call: no scan
+    assert logits.shape == (4, 1, 28, 28)
+    with pytest.raises(ValueError, match=r"train must hold pixel intensities in \[0, 1\]"):
+        fit(model, random_images[:4] * 255, epochs=1, progress=False, device="cpu")
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, 1, 28, 28\)"):
+        model(random_images[:4].flatten(start_dim=1))
 
-    model = VAE()
-    fit(model, random_images[:64], epochs=1, device="cpu", progress=False)
-    assert not tensor_checks_skipped()
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        model(random_images[:4] * 255)
-    with tensors_checked_upstream():
-        seen = []
-        thread = threading.Thread(target=lambda: seen.append(tensor_checks_skipped()))
-        thread.start()
-        thread.join()
-    assert seen == [False], "the switch must not leak into other threads"
+
+def test_a_divergence_in_the_last_and_only_step_is_reported(random_images):
+    model = VAE(SMALL)
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(TrainingDivergedError, match="the last step of the run") as caught:
+        fit(model, random_images[:64], epochs=1, batch_size=64, lr=1e30, progress=False,
+            device="cpu")  # fmt: skip
+    assert caught.value.restored and len(caught.value.history) == 0
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_a_test_loss_that_explodes_while_training_looks_fine_is_reported():
+    black, white = torch.zeros(64, 1, 28, 28), torch.ones(64, 1, 28, 28)
+    seed_everything(0)
+    model = VAE(SMALL)
+    with pytest.raises(TrainingDivergedError, match="the test loss diverged") as caught:
+        fit(model, black, white, epochs=5, batch_size=16, lr=1e-2, explode_factor=5,
+            progress=False, device="cpu")  # fmt: skip
+    assert not caught.value.restored
+    assert all(math.isfinite(loss) for loss in caught.value.history.train_loss)
+    assert caught.value.loss > caught.value.limit
 
 
 def test_nan_weights_in_the_model_passed_to_fit_stop_training_at_the_first_step(random_images):

@@ -20,7 +20,6 @@ from vaelib import (
     nearest_neighbour_distance,
     pixel_interpolation,
     reconstruction_gain_per_dimension,
-    reconstruction_loss,
     total_variation,
 )
 from vaelib._checks import (
@@ -88,10 +87,10 @@ def test_a_pixel_just_above_one_is_refused_with_its_exact_value(vae, random_imag
     x = random_images[:4].double()
     x[2, 0, 5, 7] = 1.0000001
     with pytest.raises(ValueError, match=re.escape("got 1.0000001 at index (2, 0, 5, 7)")):
-        vae.encode(x)
+        vae.reconstruct(x)
     x32 = x.float()  # float32 cannot hold 1.0000001: the message shows what it does hold
     with pytest.raises(ValueError, match=re.escape(repr(x32.max().item()))):
-        vae.encode(x32)
+        evaluate(vae, x32)
 
 
 def test_a_negative_pixel_is_refused_with_its_value(random_images):
@@ -108,10 +107,14 @@ def test_nan_pixels_are_counted_and_located(random_images):
         check_images(x, "x")
 
 
-def test_reconstruction_loss_refuses_0_255_images():
+def test_the_entry_points_refuse_0_255_images():
     x = torch.full((1, 1, 28, 28), 255.0)
-    with pytest.raises(ValueError, match=r"x must hold pixel intensities in \[0, 1\], got 255.0"):
-        reconstruction_loss(torch.zeros(1, 1, 28, 28), x)
+    with pytest.raises(
+        ValueError, match=r"data must hold pixel intensities in \[0, 1\], got 255.0"
+    ):
+        evaluate(VAE(SMALL), x)
+    with pytest.raises(ValueError, match=r"train must hold pixel intensities in \[0, 1\]"):
+        fit(VAE(SMALL), x, epochs=1, progress=False, device="cpu")
 
 
 def test_total_variation_refuses_uint8_and_0_255_images():

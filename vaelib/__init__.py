@@ -44,6 +44,7 @@ from vaelib.disentanglement import (
 from vaelib.experiments import summarise_vae, train_autoencoder, train_vae
 from vaelib.grey_likelihood import grey_level_elbo
 from vaelib.image_grid import image_grid
+from vaelib.listing import show_source
 from vaelib.losses import (
     LossParts,
     autoencoder_loss,
@@ -182,6 +183,7 @@ __all__ = [
     "seeded_generator",
     "seed_spread",
     "share_explained_by_setting",
+    "show_source",
     "sharpness",
     "summarise_vae",
     "sweep_beta",

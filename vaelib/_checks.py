@@ -34,7 +34,6 @@ from vaelib._argument_checks import (
     check_sequence,
     check_threshold,
 )
-from vaelib._trusted import _TENSORS_CHECKED
 
 # The checks of plain arguments live in `_argument_checks`; every check is imported from here.
 __all__ = [
@@ -79,8 +78,6 @@ def check_tensor(
     exactly `ndim` or at least `min_ndim` dimensions; a non-empty first dimension; and, if
     `finite`, no NaN or infinite entries (`NonFiniteError`).
     """
-    if _TENSORS_CHECKED.get():
-        return x
     if not isinstance(x, torch.Tensor):
         raise TypeError(
             f"{name} must be a torch.Tensor, got {type(x).__name__}; "
@@ -123,22 +120,24 @@ def check_images(
     image_shape: tuple[int, ...] | None = None,
     *,
     dtype: torch.dtype = torch.float32,
+    values: bool = True,
 ) -> torch.Tensor:
     """Check images (batch, *image_shape) with grey levels in [0, 1]; return them as `dtype`.
 
     `image_shape` (e.g. (1, 28, 28)) fixes the shape of one image; with None any shape of at least
     two dimensions (batch, …) is accepted. Other floating dtypes are converted to `dtype` (float32
-    by default) after the checks; integer and bool tensors are refused.
+    by default) after the checks; integer and bool tensors are refused. With `values=False` only
+    the type, dtype and shape are checked, which costs nothing (the models' own methods, which
+    the training loop calls on every batch); the public entry points check the values too.
     """
-    if _TENSORS_CHECKED.get():
-        return x if x.dtype == dtype else x.to(dtype)
     check_tensor(x, name, min_ndim=2, finite=False)
     if image_shape is not None and tuple(x.shape[1:]) != tuple(image_shape):
         raise ValueError(
             f"{name} must have shape (batch, {', '.join(map(str, image_shape))}), "
             f"got {tuple(x.shape)}"
         )
-    check_unit_interval(x, name)
+    if values:
+        check_unit_interval(x, name)
     return x if x.dtype == dtype else x.to(dtype)
 
 
@@ -148,8 +147,6 @@ def check_unit_interval(x: torch.Tensor, name: str) -> None:
     One pass over the data (`torch.aminmax`, which propagates NaN); the message prints the
     offending value exactly and where it is.
     """
-    if _TENSORS_CHECKED.get():
-        return
     low, high = (v.item() for v in torch.aminmax(x))
     if not (math.isfinite(low) and math.isfinite(high)):
         raise NonFiniteError(_non_finite_message(x, name))
@@ -165,7 +162,7 @@ def check_unit_interval(x: torch.Tensor, name: str) -> None:
 
 def check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
     """Raise a `ValueError` naming `names` (e.g. "mu and logvar") unless `a` and `b` match."""
-    if a.shape != b.shape and not _TENSORS_CHECKED.get():
+    if a.shape != b.shape:
         raise ValueError(
             f"{names} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}"
         )

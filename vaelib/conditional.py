@@ -18,10 +18,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vaelib._checks import check_generator, check_positive_int, check_tensor
+from vaelib._checks import check_generator, check_positive_int
 from vaelib.data import ImageData
 from vaelib.losses import LossParts, vae_loss
-from vaelib.models import VAE, MLPConfig, eval_mode
+from vaelib.models import VAE, MLPConfig, eval_mode, reparameterize
 
 
 def check_labels(labels: object, n: int | None, num_classes: int, name: str = "labels") -> None:
@@ -100,33 +100,28 @@ class ConditionalVAE(VAE):
         self, x: torch.Tensor, y: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Images x (batch, 1, 28, 28), labels y (batch,) → (μ, log σ²), each (batch, d)."""
-        x = self._flatten(x)  # (batch, 784)
+        x = self._flat_images(x)  # (batch, 784)
         h = self.encoder(torch.cat([x, self._one_hot(y, len(x))], dim=1))  # (batch, hidden)
-        return self.to_mu(h), self.to_logvar(h)
+        return self.to_mu(h), self.to_logvar(h)  # (batch, d) each
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """Codes z (batch, d) and labels y (batch,) → Bernoulli logits (batch, 1, 28, 28)."""
-        check_tensor(z, "z", ndim=2)
-        if z.shape[1] != self.config.latent_dim:
-            raise ValueError(
-                f"z must have shape (batch, {self.config.latent_dim}), got {tuple(z.shape)}"
-            )
-        z = self._on_my_device(z, "z")
+        z = self._codes(z)  # (batch, d)
         inputs = torch.cat([z, self._one_hot(y, len(z))], dim=1)  # (batch, d + classes)
-        return self.decoder(inputs).view(-1, *self.config.image_shape)
+        return self.decoder(inputs).view(-1, *self.config.image_shape)  # (batch, 1, 28, 28)
 
     def forward(
         self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One pass with z ~ q(z|x, y): (reconstruction logits (batch, 1, 28, 28), μ, log σ²)."""
-        mu, logvar = self.encode(x, y)
-        z = self.reparameterize(mu, logvar, generator)
-        return self.decode(z, y), mu, logvar
+        mu, logvar = self.encode(x, y)  # q(z|x, y): (batch, d) each
+        z = reparameterize(mu, logvar, generator)  # z ~ q(z|x, y), (batch, d)
+        return self.decode(z, y), mu, logvar  # logits of p(x|z, y): (batch, 1, 28, 28)
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Images x, labels y → grey levels in [0, 1] decoded from z = μ(x, y), shaped like x."""
-        mu, _ = self.encode(x, y)
+        mu, _ = self.encode(self._checked_images(x), y)
         return torch.sigmoid(self.decode(mu, y))
 
     @torch.no_grad()

@@ -31,7 +31,15 @@ from vaelib._checks import (
     check_tensor,
     check_unit_interval,
 )
-from vaelib.models import VAE, Autoencoder, check_model, eval_mode
+from vaelib.models import (
+    VAE,
+    Autoencoder,
+    _finite_output,
+    check_model,
+    eval_mode,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 
@@ -74,9 +82,9 @@ def _posterior_draws(
     check_tensor(logvar, "logvar", ndim=2)
     check_same_shape(codes, logvar, "codes and logvar")
     check_positive_int(samples, "samples")
-    generator = seeded_generator(seed)
-    eps = torch.randn(samples, *codes.shape, generator=generator, dtype=torch.float64)
-    z = codes.double() + torch.exp(0.5 * logvar.double()) * eps  # (samples, n, d)
+    mu, logvar = codes.double(), logvar.double()  # (n, d) each, float64 on the CPU
+    eps = standard_normal((samples, *mu.shape), seeded_generator(seed), mu)  # (samples, n, d)
+    z = reparameterize(mu, logvar, eps=eps)  # (samples, n, d)
     return z.flatten(0, 1), factors.repeat(samples, 1)
 
 
@@ -205,7 +213,8 @@ def latent_traversal(
     for row, j in enumerate(dims):
         codes[row, :, j] = values
     with eval_mode(model):
-        images = torch.sigmoid(model.decode(codes.flatten(0, 1).to(device)))  # (rows·steps, …)
+        logits = _finite_output(model.decode(codes.flatten(0, 1).to(device)), "decoder")
+        images = torch.sigmoid(logits)  # (rows·steps, 1, 28, 28)
     return images.view(len(dims), steps, *model.config.image_shape).cpu()
 
 

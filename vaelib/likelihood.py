@@ -5,16 +5,38 @@ from __future__ import annotations
 import math
 
 import torch
+from tqdm.auto import tqdm
 
-from vaelib._checks import check_batch_size, check_choice, check_positive_int
+from vaelib._checks import (
+    NonFiniteError,
+    check_batch_size,
+    check_bool,
+    check_choice,
+    check_positive_int,
+)
 from vaelib.data import ImageData
 from vaelib.losses import reconstruction_loss
-from vaelib.models import VAE, check_model, eval_mode, model_device, model_images
+from vaelib.models import (
+    VAE,
+    check_model,
+    eval_mode,
+    model_device,
+    model_images,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 # At most this many decoded images are held at once: a chunk of k samples times a batch of images.
 # 4096 rows of 784 float32 pixels are 12.8 MB per tensor, whatever k is.
 MAX_ROWS_PER_CHUNK = 4096
+
+# The largest k accepted. Burda et al. (2016) estimate log p(x) with k = 5000; the bound grows
+# like log k at best, so beyond 10⁶ samples per image a run only takes (much) longer.
+MAX_K = 1_000_000
+
+# Runs that decode more images than this (k times the number of images) show a progress bar.
+LONG_RUN_DECODES = 10_000_000
 
 # Where the k codes come from: the encoder's q(z|x) (the bound of Burda et al.), or the prior p(z).
 PROPOSALS = ("posterior", "prior")
@@ -28,6 +50,7 @@ def iwae_log_likelihood(
     batch_size: int = 100,
     seed: int = 0,
     proposal: str = "posterior",
+    progress: bool | None = None,
 ) -> float:
     """Importance-weighted estimate of log p(x), averaged over the data set (nats per image).
 
@@ -42,20 +65,39 @@ def iwae_log_likelihood(
     chunk, so memory does not grow with k. The noise comes from a CPU generator seeded with
     `seed` (the result is the same on every call); the model's mode is restored afterwards.
 
-    `data`: images (n, 1, 28, 28) in [0, 1]. Returns nats per image (a finite float).
+    `data`: images (n, 1, 28, 28) in [0, 1]. `k`: an integer in [1, `MAX_K`]. `progress`: show a
+    progress bar over the batches; None (the default) shows one for a long run only, one that
+    decodes more than `LONG_RUN_DECODES` images (k·n). Returns nats per image (a finite float);
+    raises `NonFiniteError` if the model's weights make it NaN or infinite.
     """
     check_model(model, vae=True)
     k = check_positive_int(k, "k")
+    if k > MAX_K:
+        raise ValueError(
+            f"k must be at most {MAX_K:,} samples per image, got {k:,}: the bound tightens like "
+            f"log k at best, so a larger k only makes the run longer (Burda et al. use k = 5000)"
+        )
     batch_size = check_batch_size(batch_size)
     from_prior = check_choice(proposal, "proposal", PROPOSALS) == "prior"
     generator = seeded_generator(seed)
     images = model_images(data, model, "data")
+    if progress is None:
+        progress = k * len(images) > LONG_RUN_DECODES
+    progress = check_bool(progress, "progress")
     device = model_device(model)
     total = 0.0
+    starts = range(0, len(images), batch_size)
+    bar = tqdm(starts, desc=f"log p(x), k={k}", unit="batch", disable=not progress)
     with eval_mode(model):
-        for start in range(0, len(images), batch_size):
+        for start in bar:
             x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
             total += _log_mean_weight(model, x, k, generator, from_prior).sum().item()
+    if not math.isfinite(total):
+        raise NonFiniteError(
+            f"the importance-weighted estimate is {total / len(images)}: the model's weights "
+            f"hold NaN or infinite values or are far too large (a diverged training?); retrain "
+            f"or reload the model"
+        )
     return total / len(images)
 
 
@@ -71,8 +113,8 @@ def _log_mean_weight(
     log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
     for done in range(0, k, chunk):
         c = min(chunk, k - done)
-        eps = torch.randn((c, *mu.shape), generator=generator).to(x.device)  # (c, b, d)
-        z = mu + torch.exp(0.5 * logvar) * eps  # (c, b, d)
+        eps = standard_normal((c, *mu.shape), generator, mu)  # (c, b, d)
+        z = reparameterize(mu, logvar, eps=eps)  # (c, b, d): c draws of z ~ q(z|x) per image
         log_p_x_given_z = -reconstruction_loss(
             model.decode(z.flatten(0, 1)), x.expand(c, *x.shape).flatten(0, 1)
         ).view(c, -1)  # (c, b)

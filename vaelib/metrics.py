@@ -25,7 +25,17 @@ from vaelib.data import ImageData
 from vaelib.distances import nearest_code_distance, nearest_neighbour_distance, normal_ks_distance
 from vaelib.likelihood import iwae_log_likelihood
 from vaelib.losses import gaussian_kl_per_dim, reconstruction_loss
-from vaelib.models import VAE, Autoencoder, check_model, eval_mode, model_device, model_images
+from vaelib.models import (
+    VAE,
+    Autoencoder,
+    _finite_output,
+    check_model,
+    eval_mode,
+    model_device,
+    model_images,
+    reparameterize,
+    standard_normal,
+)
 from vaelib.seeding import seeded_generator
 
 __all__ = [
@@ -50,7 +60,7 @@ def encode_dataset(
     """Encode every image: (μ, log σ²), each (n, d), for a VAE; (z, None) for an autoencoder.
 
     Raises `NonFiniteError` if the codes are not finite (a model whose weights hold NaN or inf,
-    e.g. after a diverged run: the model's `encode` checks), so no measure counts NaN codes.
+    e.g. after a diverged run), so no measure counts NaN codes.
     """
     images = model_images(data, model, "data")
     batch_size = check_batch_size(batch_size)
@@ -65,6 +75,7 @@ def encode_dataset(
         logvar = torch.cat([lv for _, lv in outputs]).cpu()
     else:
         codes, logvar = torch.cat(outputs).cpu(), None
+    _finite_output(codes if logvar is None else torch.cat([codes, logvar]), "encoder")
     return codes, logvar
 
 
@@ -189,7 +200,7 @@ def reconstruction_gain_per_dimension(
     generator = seeded_generator(seed)
     with eval_mode(model):
         totals = _reconstruction_with_each_dimension_off(model, images, batch_size, generator)
-    means = totals / len(images)
+    means = _finite_output(totals / len(images), "decoder")
     return (means[1:] - means[0]).float()
 
 
@@ -203,8 +214,8 @@ def _reconstruction_with_each_dimension_off(
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
         mu, logvar = model.encode(x)  # (b, d)
-        eps = torch.randn(mu.shape, generator=generator).to(device)  # (b, d)
-        z = mu + torch.exp(0.5 * logvar) * eps  # (b, d), z ~ q(z|x)
+        eps = standard_normal(mu.shape, generator, mu)  # (b, d)
+        z = reparameterize(mu, logvar, eps=eps)  # (b, d), z ~ q(z|x)
         variants = z.unsqueeze(0).repeat(d + 1, 1, 1)  # (d + 1, b, d)
         index = torch.arange(d, device=device)
         variants[index + 1, :, index] = eps.T  # variant i + 1: z_i ~ N(0, 1), whatever x is

@@ -37,7 +37,6 @@ from vaelib.seeding import seed_offset
 _TRAINING_MODULES = (
     "_argument_checks",
     "_checks",
-    "_trusted",
     "conditional",
     "divergence",
     "experiments",

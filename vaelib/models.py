@@ -3,11 +3,14 @@
 Both are multilayer perceptrons over flattened 28×28 images, 784 → hidden → latent → hidden → 784,
 with the sizes set by one `MLPConfig`. Both decoders return *logits* of Bernoulli pixel
 probabilities, shaped like the images; `torch.sigmoid` turns them into grey levels.
+
+`encode`, `decode`, `forward` and `reparameterize`, which training calls on every batch, are
+the mathematics: they check type and shape only (free); the values (grey levels in [0, 1], no
+NaN) are checked once by the entry points that take data (`fit`, `evaluate`, the measures).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +27,6 @@ from vaelib._checks import (
     check_same_shape,
     check_tensor,
 )
-from vaelib._trusted import tensor_checks_skipped
 from vaelib.data import ImageData
 
 
@@ -51,6 +53,35 @@ class MLPConfig:
         return c * h * w
 
 
+def reparameterize(
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    generator: torch.Generator | None = None,
+    eps: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """z = μ + σ ⊙ ε with ε ~ N(0, I): a sample of q(z|x) that gradients can pass through.
+
+    `mu`, `logvar`: (batch, d). Returns z, (batch, d). ε is drawn from `generator` (default:
+    torch's global one) unless the caller passes the noise `eps` it has drawn (z then has the
+    broadcast shape of μ and ε: `eps` (k, batch, d) gives k samples per image).
+    """
+    if eps is None:
+        eps = standard_normal(mu.shape, generator, mu)  # (batch, d)
+    return mu + torch.exp(0.5 * logvar) * eps  # σ = exp(½ log σ²)
+
+
+def standard_normal(
+    shape: tuple[int, ...], generator: torch.Generator | None, like: torch.Tensor
+) -> torch.Tensor:
+    """N(0, 1) draws shaped `shape` from `generator` (CPU: the same numbers on every device),
+    on `like`'s device and dtype."""
+    if generator is None:
+        return torch.randn(shape, dtype=like.dtype, device=like.device)
+    check_generator(generator)
+    eps = torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
+    return eps.to(like.device)
+
+
 class _MLPBase(nn.Module):
     """What the autoencoder and the VAE share: the decoder and the input checks."""
 
@@ -71,28 +102,37 @@ class _MLPBase(nn.Module):
     def _weight(self) -> torch.Tensor:
         return self.decoder[0].weight
 
-    def _on_my_device(self, x: torch.Tensor, name: str) -> torch.Tensor:
+    def _on_my_device(self, x: torch.Tensor) -> torch.Tensor:
         """`x` on the model's device, in the model's dtype: callers pass tensors from anywhere."""
         weight = self._weight()
         return x.to(device=weight.device, dtype=weight.dtype)
 
-    def _flatten(self, x: torch.Tensor) -> torch.Tensor:
-        """Checked images (batch, 1, 28, 28) in [0, 1], any float dtype → (batch, 784), float32."""
-        x = check_images(x, "x", self.config.image_shape, dtype=self._weight().dtype)
-        return self._on_my_device(x, "x").flatten(start_dim=1)  # (batch, 784)
+    def _flat_images(self, x: torch.Tensor) -> torch.Tensor:
+        """Images (batch, 1, 28, 28) → (batch, 784) in the model's device and dtype (checked:
+        type, dtype, shape; no pass over the values)."""
+        image_shape, dtype = self.config.image_shape, self._weight().dtype
+        x = check_images(x, "x", image_shape, dtype=dtype, values=False)
+        return self._on_my_device(x).flatten(start_dim=1)  # (batch, 784)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Latent codes z (batch, d) → Bernoulli logits shaped like images, (batch, 1, 28, 28).
-
-        float16/bfloat16/float64 codes are converted to the model's dtype (float32).
-        """
-        check_tensor(z, "z", ndim=2)
+    def _codes(self, z: torch.Tensor) -> torch.Tensor:
+        """Codes (batch, d), checked for type and shape, on the model's device and dtype."""
+        check_tensor(z, "z", ndim=2, finite=False)
         if z.shape[1] != self.config.latent_dim:
             raise ValueError(
                 f"z must have shape (batch, {self.config.latent_dim}), got {tuple(z.shape)}"
             )
-        logits = self.decoder(self._on_my_device(z, "z"))  # (batch, 784)
-        return _finite_output(logits, "decoder").view(-1, *self.config.image_shape)
+        return self._on_my_device(z)
+
+    def _checked_images(self, x: torch.Tensor) -> torch.Tensor:  # values too: [0, 1], no NaN
+        return check_images(x, "x", self.config.image_shape, dtype=self._weight().dtype)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """p(x|z): codes z (batch, d) → Bernoulli logits shaped like images, (batch, 1, 28, 28).
+
+        float16/bfloat16/float64 codes are converted to the model's dtype (float32).
+        """
+        logits = self.decoder(self._codes(z))  # (batch, 784)
+        return logits.view(-1, *self.config.image_shape)  # (batch, 1, 28, 28)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -102,10 +142,8 @@ class _MLPBase(nn.Module):
         what its decoder makes of codes from a distribution it was never trained to match.
         """
         n = check_positive_int(n, "n")
-        check_generator(generator)
-        weight = self._weight()
-        z = _standard_normal((n, self.config.latent_dim), generator, weight)  # (n, d)
-        return torch.sigmoid(self.decode(z))
+        z = standard_normal((n, self.config.latent_dim), generator, self._weight())  # (n, d)
+        return torch.sigmoid(_finite_output(self.decode(z), "decoder"))
 
 
 class Autoencoder(_MLPBase):
@@ -121,8 +159,8 @@ class Autoencoder(_MLPBase):
         )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Images x (batch, 1, 28, 28) in [0, 1] → codes z (batch, d)."""
-        return _finite_output(self.encoder(self._flatten(x)), "encoder")
+        """Images x (batch, 1, 28, 28) in [0, 1] → codes z = f(x), (batch, d)."""
+        return self.encoder(self._flat_images(x))  # (batch, 784) → (batch, d)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Images x (batch, 1, 28, 28) → reconstruction logits (batch, 1, 28, 28)."""
@@ -131,7 +169,8 @@ class Autoencoder(_MLPBase):
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """Images x → reconstructed grey levels in [0, 1], same shape."""
-        return torch.sigmoid(self(x))
+        logits = self(self._checked_images(x))
+        return torch.sigmoid(_finite_output(logits, "model"))
 
 
 class VAE(_MLPBase):
@@ -149,34 +188,11 @@ class VAE(_MLPBase):
         self.to_logvar = nn.Linear(config.hidden_dim, config.latent_dim)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Images x (batch, 1, 28, 28) in [0, 1] → (μ, log σ²), each (batch, d)."""
-        h = self.encoder(self._flatten(x))  # (batch, hidden)
-        return _finite_output(self.to_mu(h), "encoder"), _finite_output(
-            self.to_logvar(h), "encoder"
-        )
+        """q(z|x): images x (batch, 1, 28, 28) in [0, 1] → (μ, log σ²), each (batch, d)."""
+        h = self.encoder(self._flat_images(x))  # (batch, 784) → (batch, hidden)
+        return self.to_mu(h), self.to_logvar(h)  # (batch, d) each
 
-    @staticmethod
-    def reparameterize(
-        mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
-    ) -> torch.Tensor:
-        """Draw z = μ + σ·ε with ε ~ N(0, I): a sample of q(z|x) that is differentiable in μ and σ.
-
-        `mu`, `logvar`: (batch, d). Returns z, (batch, d).
-        ε comes from `generator` (on its own device, then moved to μ's) if one is given, else from
-        torch's global generator.
-        """
-        check_tensor(mu, "mu", ndim=2)
-        check_tensor(logvar, "logvar", ndim=2)
-        check_same_shape(mu, logvar, "mu and logvar")
-        eps = _standard_normal(mu.shape, check_generator(generator), mu)  # (batch, d)
-        z = mu + torch.exp(0.5 * logvar) * eps  # σ = exp(½ log σ²)
-        if not tensor_checks_skipped() and not torch.isfinite(z).all():
-            limit = 2 * math.log(torch.finfo(z.dtype).max)  # 177.4 for float32
-            raise NonFiniteError(
-                f"z overflowed to infinity: logvar reaches {logvar.max().item()!r}, but "
-                f"σ = exp(½·logvar) overflows {z.dtype} for logvar above {limit:.4g}"
-            )
-        return z
+    reparameterize = staticmethod(reparameterize)  # z = μ + σ·ε: the module's function
 
     def forward(
         self, x: torch.Tensor, generator: torch.Generator | None = None
@@ -185,35 +201,25 @@ class VAE(_MLPBase):
 
         The sample z ~ q(z|x) draws its noise from `generator` (default: torch's global one).
         """
-        mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator)
-        return self.decode(z), mu, logvar
+        mu, logvar = self.encode(x)  # q(z|x): (batch, d) each
+        z = reparameterize(mu, logvar, generator)  # z ~ q(z|x), (batch, d)
+        return self.decode(z), mu, logvar  # logits of p(x|z): (batch, 1, 28, 28)
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """Images x → grey levels in [0, 1] decoded from the posterior mean z = μ(x), same shape."""
-        mu, _ = self.encode(x)
-        return torch.sigmoid(self.decode(mu))
+        mu, _ = self.encode(self._checked_images(x))
+        return torch.sigmoid(_finite_output(self.decode(mu), "model"))
 
 
 def _finite_output(output: torch.Tensor, part: str) -> torch.Tensor:
     """`output` of the model's `part`, unless it holds NaN or inf (then `NonFiniteError`)."""
-    if not tensor_checks_skipped() and not torch.isfinite(output).all():
+    if not torch.isfinite(output).all():
         raise NonFiniteError(
             f"the {part}'s output holds NaN or infinite values: the model's weights are not "
             f"finite or far too large (a diverged training?); retrain or reload the model"
         )
     return output
-
-
-def _standard_normal(
-    shape: tuple[int, ...], generator: torch.Generator | None, like: torch.Tensor
-) -> torch.Tensor:
-    """Draws of N(0, 1) shaped `shape`, on `like`'s device and dtype, from `generator`."""
-    if generator is None:
-        return torch.randn(shape, dtype=like.dtype, device=like.device)
-    eps = torch.randn(shape, generator=generator, dtype=like.dtype, device=generator.device)
-    return eps.to(like.device)
 
 
 def check_model(model: object, name: str = "model", *, vae: bool = False) -> VAE | Autoencoder:
@@ -288,5 +294,6 @@ def latent_interpolation(
             z_start, z_end = z_start[0], z_end[0]
         t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)  # (1, steps, 1)
         z = (1 - t) * z_start.unsqueeze(1) + t * z_end.unsqueeze(1)  # (n, steps, d)
-        images = torch.sigmoid(model.decode(z.flatten(0, 1)))  # (n·steps, 1, 28, 28)
+        logits = _finite_output(model.decode(z.flatten(0, 1)), "model")
+        images = torch.sigmoid(logits)  # (n·steps, 1, 28, 28)
     return images.view(len(x_start), steps, *model.config.image_shape).cpu()

@@ -3,16 +3,24 @@
 Batches are drawn by indexing one in-memory image tensor with a shuffled permutation, so an
 epoch costs only the model's own arithmetic. Every chapter trains through `fit`, with a seed, so
 that the numbers the book quotes come out the same on every run. `fit` and `evaluate` draw their
-randomness from their own seeded `torch.Generator`s, never from torch's global one: two runs with
-one seed give one result, one after the other or at the same time in two threads.
+randomness from their own seeded `torch.Generator`s, never from torch's global one, so code that
+draws random numbers meanwhile — in this thread or in another — does not change the shuffling or
+the noise of a run. That is all the seed promises: two runs at the same time in two threads draw
+the same numbers, but their arithmetic may differ in the last bits where the math library splits
+a product between its threads differently (PyTorch promises bit-identical results for one run at
+a time only), and a model built in a thread from torch's global generator gets whatever numbers
+the other threads left. The book trains one model at a time.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from tqdm.auto import tqdm
 
 from vaelib._checks import (
+    NonFiniteError,
     check_batch_size,
     check_bool,
     check_device,
@@ -21,7 +29,6 @@ from vaelib._checks import (
     check_seed,
     check_sequence,
 )
-from vaelib._trusted import tensors_checked_upstream
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, model_labels
 from vaelib.data import ImageData
 from vaelib.device import pick_device
@@ -32,7 +39,7 @@ from vaelib.divergence import (
     check_explode_factor,
 )
 from vaelib.history import History
-from vaelib.losses import LossParts, autoencoder_loss, vae_loss
+from vaelib.losses import LossParts, autoencoder_loss, check_objective, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
 from vaelib.seeding import effective_seed, seeded_generator
 
@@ -69,13 +76,6 @@ def compute_loss(
     return autoencoder_loss(model(x), x)
 
 
-def _check_objective(beta: object, free_bits: object, capacity: object) -> tuple:
-    beta = check_non_negative(beta, "beta")
-    free_bits = check_non_negative(free_bits, "free_bits")
-    capacity = None if capacity is None else check_non_negative(capacity, "capacity")
-    return beta, free_bits, capacity
-
-
 @torch.no_grad()
 def evaluate(
     model: VAE | Autoencoder,
@@ -92,10 +92,13 @@ def evaluate(
     seeded with `seed`, so the result is an unbiased single-sample estimate that is the same on
     every call and every device. The model is in eval mode during the pass and back in its own
     mode afterwards, even after an error. Returns {"loss", "reconstruction", "kl"}, each >= 0.
+
+    Raises `NonFiniteError` if a part is NaN or infinite (weights that are not finite or far too
+    large, e.g. after a diverged run), rather than returning it.
     """
     images = model_images(data, model, "data")
     labels = model_labels(data, model, "data")  # None unless the model is conditional
-    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
+    beta, free_bits, capacity = check_objective(beta, free_bits, capacity)
     batch_size = check_batch_size(batch_size)
     generator = seeded_generator(seed)
     device = next(model.parameters()).device
@@ -108,7 +111,14 @@ def evaluate(
             sums["loss"] += parts.total.item() * len(x)
             sums["reconstruction"] += parts.reconstruction.item() * len(x)
             sums["kl"] += parts.kl.item() * len(x)
-    return {name: total / len(images) for name, total in sums.items()}
+    scores = {name: total / len(images) for name, total in sums.items()}
+    if not all(math.isfinite(value) for value in scores.values()):
+        raise NonFiniteError(
+            f"the loss on data is not finite ({', '.join(f'{k} {v}' for k, v in scores.items())} "
+            f"nats per image): the model's weights hold NaN or infinite values or are far too "
+            f"large (a diverged training?); retrain or reload the model"
+        )
+    return scores
 
 
 def fit(
@@ -152,14 +162,18 @@ def fit(
     Raises:
         TrainingDivergedError: a step diverged (names epoch, step, loss and the rule). The model's
             weights are restored to those before the diverging optimiser step, and the optimiser
-            is discarded, so a retry with a smaller `lr` starts from sane weights.
+            is discarded, so a retry with a smaller `lr` starts from sane weights. The last step
+            of the run is checked too (the loss of the final weights on its batch), and so is
+            the test loss of every epoch: a test loss that is not finite, or that the rule calls
+            an explosion while the training loss looked fine, stops the run with this error
+            (its `restored` is False: the weights are those the test set was scored with).
         TypeError, ValueError: a bad argument, named in the message.
     """
     check_model(model)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_batch_size(batch_size)
     lr = check_non_negative(lr, "lr")
-    beta, free_bits, capacity = _check_objective(beta, free_bits, capacity)
+    beta, free_bits, capacity = check_objective(beta, free_bits, capacity)
     warmup_epochs = check_non_negative(warmup_epochs, "warmup_epochs")
     seed = check_seed(seed)
     progress = check_bool(progress, "progress")
@@ -199,8 +213,7 @@ def fit(
                 y = None if train_labels is None else train_labels[index]
                 # The data were checked once above; a NaN or overflow anywhere in the step
                 # shows up in its loss, which the divergence rule checks.
-                with tensors_checked_upstream():
-                    parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
                 loss = parts.total.item()
                 guard.check(loss, epoch, batch_number)  # raises, after restoring the weights
                 guard.save()  # the weights before this optimiser step
@@ -209,6 +222,10 @@ def fit(
                 optimizer.step()
                 parts_now = torch.stack([parts.total, parts.reconstruction, parts.kl])
                 sums += parts_now.detach() * len(x)
+            if epoch == epochs:  # no later step checks the last one: score its weights now
+                with torch.no_grad():
+                    final = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                guard.check_last_step(final.total.item(), epoch, batch_number)
 
             means = (sums / len(train_images)).tolist()
             guard.end_epoch(means[0])
@@ -219,7 +236,11 @@ def fit(
             history.train_kl.append(means[2])
             if test_images is not None:
                 test_data = test_images if test_labels is None else test  # keep the labels
-                scores = evaluate(model, test_data, beta_now, free_bits, capacity, seed=seed)
+                try:
+                    scores = evaluate(model, test_data, beta_now, free_bits, capacity, seed=seed)
+                except NonFiniteError:
+                    scores = {"loss": math.nan}
+                guard.check_test_loss(scores["loss"], means[0], epoch)
                 history.test_loss.append(scores["loss"])
                 history.test_reconstruction.append(scores["reconstruction"])
                 history.test_kl.append(scores["kl"])
