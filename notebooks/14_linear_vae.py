@@ -517,9 +517,10 @@ assert r[0] < 30, "none survive beyond λ_1/σ², below chapter 5's β = 30"
 # unexplained, shared over the directions it does not model. On our 10,000 images that is
 # `eigenvalues[10:].mean()`, about 0.035 squared grey levels, far below
 # $\lambda_{10} \approx 1.3$, so no direction collapses: trained as in section 14.3, the learned
-# noise falls from 1/4 to 0.035 (we found 0.0352 at seed 0), and all ten directions stay active. A decoder that learns its noise explains as much as it can with $z$,
-# and then lowers $\sigma^2$, which lowers the threshold further. (With β > 1 the fixed point
-# is $\sigma^2 = \sum_{\text{closed}} \lambda_j / (D - \beta m)$, with $m$ open directions: a
+# noise falls from 1/4 to 0.035 (we found 0.0352 at seed 0), and all ten directions stay
+# active. A decoder that learns its noise explains as much as it can with $z$, and then
+# lowers $\sigma^2$, which lowers the threshold further. (With β > 1 the fixed point is
+# $\sigma^2 = \sum_{\text{closed}} \lambda_j / (D - \beta m)$, with $m$ open directions: a
 # large enough β can still close directions.)
 # ```
 #
