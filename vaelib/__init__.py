@@ -44,6 +44,7 @@ from vaelib.disentanglement import (
 from vaelib.experiments import summarise_vae, train_autoencoder, train_vae
 from vaelib.grey_likelihood import grey_level_elbo
 from vaelib.image_grid import image_grid
+from vaelib.linear import LinearVAE, linear_vae_loss
 from vaelib.listing import show_source
 from vaelib.losses import (
     LossParts,
@@ -69,6 +70,15 @@ from vaelib.metrics import (
 )
 from vaelib.models import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
 from vaelib.normalisation import bernoulli_log_mass, log_mass_bound
+from vaelib.ppca import (
+    LinearVAEOptimum,
+    Spectrum,
+    data_spectrum,
+    linear_log_likelihood,
+    linear_vae_optimum,
+    ppca_log_likelihood,
+    ppca_model,
+)
 from vaelib.probes import (
     between_class_variance,
     fano_lowest_error,
@@ -115,10 +125,13 @@ __all__ = [
     "History",
     "ImageClassifier",
     "ImageData",
+    "LinearVAE",
+    "LinearVAEOptimum",
     "LossParts",
     "MLPConfig",
     "SampleQuality",
     "ShapesData",
+    "Spectrum",
     "TrainingDivergedError",
     "VAE",
     "active_units",
@@ -137,6 +150,7 @@ __all__ = [
     "conditional_kl_per_dimension",
     "conditional_latent_activity",
     "conditional_vae_loss",
+    "data_spectrum",
     "default_data_dir",
     "encode_dataset",
     "encode_labelled_dataset",
@@ -157,6 +171,9 @@ __all__ = [
     "latent_activity",
     "latent_interpolation",
     "latent_traversal",
+    "linear_log_likelihood",
+    "linear_vae_loss",
+    "linear_vae_optimum",
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
@@ -174,6 +191,8 @@ __all__ = [
     "permutation_p_value",
     "pick_device",
     "pixel_interpolation",
+    "ppca_log_likelihood",
+    "ppca_model",
     "reconstruction_gain_per_dimension",
     "reconstruction_loss",
     "sample_quality",

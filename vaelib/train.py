@@ -39,6 +39,7 @@ from vaelib.divergence import (
     check_explode_factor,
 )
 from vaelib.history import History
+from vaelib.linear import LinearVAE, linear_vae_loss
 from vaelib.losses import LossParts, autoencoder_loss, check_objective, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
 from vaelib.seeding import effective_seed, seeded_generator
@@ -66,7 +67,15 @@ def compute_loss(
 
     The VAE's sample z ~ q(z|x) draws its noise from `generator` (default: torch's global one).
     A `ConditionalVAE` also reads the batch's `labels` (batch,): `conditional_vae_loss`.
+    A `LinearVAE` has its own loss, exact and noise-free: `linear_vae_loss`.
     """
+    if isinstance(model, LinearVAE):
+        if free_bits or capacity is not None:
+            raise ValueError(
+                f"free_bits and capacity are not implemented for the LinearVAE, got "
+                f"free_bits={free_bits!r}, capacity={capacity!r}; leave them at 0 and None"
+            )
+        return linear_vae_loss(model, x, beta)
     if isinstance(model, ConditionalVAE):
         return conditional_vae_loss(model, x, labels, beta, free_bits, capacity, generator)
     if isinstance(model, VAE):
@@ -91,7 +100,8 @@ def evaluate(
     The VAE's reconstruction term uses one sample z ~ q(z|x) per image, drawn from a CPU generator
     seeded with `seed`, so the result is an unbiased single-sample estimate that is the same on
     every call and every device. The model is in eval mode during the pass and back in its own
-    mode afterwards, even after an error. Returns {"loss", "reconstruction", "kl"}, each >= 0.
+    mode afterwards, even after an error. Returns {"loss", "reconstruction", "kl"}, each >= 0
+    (but a `LinearVAE`'s Gaussian reconstruction term, a density over real pixels, may be < 0).
 
     Raises `NonFiniteError` if a part is NaN or infinite (weights that are not finite or far too
     large, e.g. after a diverged run), rather than returning it.
