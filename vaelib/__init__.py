@@ -89,7 +89,13 @@ from vaelib.seeding import (
     seed_offset,
     seeded_generator,
 )
-from vaelib.seeds import permutation_p_value, seed_spread, share_explained_by_setting
+from vaelib.seeds import (
+    permutation_p_value,
+    rank_correlation,
+    seed_spread,
+    share_explained_by_setting,
+    trend_p_value,
+)
 from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
     History,
@@ -173,6 +179,7 @@ __all__ = [
     "permutation_p_value",
     "pick_device",
     "pixel_interpolation",
+    "rank_correlation",
     "reconstruction_gain_per_dimension",
     "reconstruction_loss",
     "sample_quality",
@@ -189,6 +196,7 @@ __all__ = [
     "train_autoencoder",
     "train_classifier",
     "train_vae",
+    "trend_p_value",
     "vae_loss",
     "within_class_correlation",
 ]
