@@ -335,8 +335,8 @@ for beta in (0.0, 1.0, 30.0):
     )
 
 # %% [markdown]
-# The short blog post this book retells, its *source story*, trains the same model with
-# $\beta = 1$ and with $\beta = 30$;
+# The short blog post this book retells {cite:p}`sourcepost`, its *source story*, trains the
+# same model with $\beta = 1$ and with $\beta = 30$;
 # [chapter 4](04_vae_mnist.ipynb) and [chapter 5](05_posterior_collapse.ipynb) retell it, and
 # [chapter 6](06_beta_landscape.ipynb) maps the whole range of $\beta$.
 #
