@@ -643,7 +643,13 @@ plots.plot_iwae_bounds(
 # printed above. Since $\log p_\theta(x) - \operatorname{ELBO}(x) = \operatorname{KL}\big(q_\phi(z
 # \mid x) \,\|\, p_\theta(z \mid x)\big)$ and $\mathcal{L}_{1000} \le \log p_\theta(x)$, that gain
 # is a lower bound on the average KL divergence from the encoder's diagonal Gaussian to the true
-# posterior: the price of the Gaussian approximation, as measured on this model.
+# posterior: the price of approximate inference, as measured on this model. It has two parts
+# {cite:p}`cremer2018inference`. Even the best diagonal Gaussian for each image would fall short
+# of the true posterior (the *approximation gap*, the price of the Gaussian family); and the
+# encoder does not find that best Gaussian, since one network must output $\mu$ and $\sigma$ for
+# every image at once (the *amortisation gap*). The gap measured here is their sum; telling them
+# apart needs the best Gaussian for each image, found by optimising $\mu$ and $\sigma$ for that
+# image alone, which this chapter does not do.
 #
 # ### What kind of number this is
 #
