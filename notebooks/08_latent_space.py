@@ -816,3 +816,64 @@ cosine = torch.nn.functional.cosine_similarity(mu_a, mu_b)  # (pairs,)
 assert abs(cosine.median().item()) < 0.1, (
     "the median cosine between the two codes is within 0.1 of 0"
 )
+
+# %% tags=["remove-cell"]
+# Checks the solution of exercise 2 (hidden in the book): the ELBO gap per image.
+image_gaps = vaelib.iwae_gap_per_image(vae, subset, k=1000)  # (400,) nats: L_1000(x) − ELBO(x)
+_, subset_probabilities = classifier.features_and_probabilities(subset.images)  # (400, 10)
+subset_confidence = subset_probabilities.max(dim=1).values  # (400,)
+with torch.no_grad():
+    subset_mu, subset_logvar = vae.encode(subset.images)
+subset_rate = vaelib.gaussian_kl(subset_mu, subset_logvar).cpu()  # (400,) nats, KL(q(z|x) ‖ p(z))
+subset_ink = subset.images.mean(dim=(1, 2, 3))  # (400,)
+gap_ranks = image_gaps.argsort().argsort().float()
+spearman = {
+    name: torch.corrcoef(torch.stack([gap_ranks, values.argsort().argsort().float()]))[0, 1].item()
+    for name, values in (
+        ("confidence", subset_confidence),
+        ("rate", subset_rate),
+        ("ink", subset_ink),
+    )
+}
+print(
+    f"gap per image: median {image_gaps.median():.2f}, largest {image_gaps.max():.2f} nats; "
+    f"mean {image_gaps.mean():.2f} (L_1000 − ELBO above: {bounds[-1] - elbo:.2f})"
+)
+print("rank correlation of the gap with:", {k: round(v, 2) for k, v in spearman.items()})
+top_gap = image_gaps.topk(20).indices
+print(
+    f"the 20 largest gaps: median confidence {subset_confidence[top_gap].median():.2f} "
+    f"(all: {subset_confidence.median():.2f}); labels {sorted(subset.labels[top_gap].tolist())}"
+)
+assert spearman["rate"] > 0.3, "the gap grows with the image's rate"
+
+# %% tags=["remove-cell"]
+# Checks the solution of exercise 3 (hidden in the book): interpolation in an autoencoder.
+ae, _ = vaelib.train_autoencoder(train, test, epochs=3, seed=0, device=DEVICE, cache=True)
+ae_paths = vaelib.latent_interpolation(ae, x_a, x_b, steps=STEPS)  # (pairs, 9, 1, 28, 28)
+ae_blends = vaelib.pixel_interpolation(ae_paths[:, 0], ae_paths[:, -1], steps=STEPS)
+ae_distance = {
+    name: vaelib.nearest_neighbour_distance(images, train)  # (pairs,)
+    for name, images in (
+        ("latent midpoint", ae_paths[:, MIDDLE]),
+        ("blend of reconstructions", ae_blends[:, MIDDLE]),
+        ("reconstruction", ae_paths[:, 0]),
+    )
+}
+ae_beats_blend = (ae_distance["latent midpoint"] < ae_distance["blend of reconstructions"]).float()
+ae_beats_pixel = (ae_distance["latent midpoint"] < distances["pixel midpoint"]).float()
+print(
+    f"autoencoder: latent midpoint nearer than the blend of its reconstructions for "
+    f"{ae_beats_blend.mean():.2f} of the pairs (VAE: {beats_blend.mean():.2f}); nearer than the "
+    f"pixel midpoint for {ae_beats_pixel.mean():.2f} (VAE: {beats_pixel.mean():.2f})"
+)
+print(
+    "median distance: "
+    + ", ".join(f"{name} {values.median():.2f}" for name, values in ae_distance.items())
+    + f"; sharpness of its midpoints {vaelib.sharpness(ae_paths[:, MIDDLE]).median():.3f}"
+)
+ae_codes, _ = vaelib.encode_dataset(ae, test)  # (10000, 20)
+print(f"spread of the autoencoder's codes: std per dimension {ae_codes.std(dim=0).median():.1f}")
+assert ae_beats_blend.mean() < beats_blend.mean(), (
+    "the advantage over the equally blurred blend is smaller for the autoencoder"
+)
