@@ -501,7 +501,8 @@ assert sharp_ratio_30 < sharp_ratio, "β = 30 reconstructions are blurrier than 
 # ## 9.7 Samples
 #
 # The source blog post {cite:p}`sourcepost` judges its $\beta = 30$ model by its samples: "the
-# generated images are very poor". The same classifier scores samples in three numbers (`vaelib.sample_quality`): the
+# generated images are very poor". The same classifier scores samples in three numbers
+# (`vaelib.sample_quality`): the
 # *confidence* (its mean largest class probability: 1 when every sample is clearly some item, 0.1
 # when it cannot tell), the *class coverage* (the effective number of classes the samples fall
 # into, from 1 to 10) and the *Fréchet distance* between the classifier's features of the samples
