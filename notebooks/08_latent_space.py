@@ -768,16 +768,17 @@ assert model_difference > 100, "it differs from model to model by more than a hu
 # ```{admonition} Solution
 # :class: dropdown
 #
-# Call `vaelib.iwae_log_likelihood` on one image at a time (a tensor of shape `(1, 1, 28, 28)`)
-# with `k=1000`, and compare it with the closed-form ELBO of `vaelib.evaluate` on that image
-# (averaged over a few seeds, since its reconstruction term is a one-sample estimate). A
-# hypothesis worth testing: the largest gaps belong to ambiguous digits (a 4 that could be a 9),
-# because their true posterior $p_\theta(z \mid x)$ may have mass in two regions of latent space,
-# a single Gaussian can cover only one of them, and the KL from $q$ to the true posterior, which
-# the gap bounds from below, is then large. To test it, set the gaps against the classifier's
-# confidence on each image (`classifier.features_and_probabilities(images)`): if the hypothesis
-# holds, the gap falls as the confidence rises. This notebook does not run the test; that is
-# the exercise.
+# `vaelib.iwae_gap_per_image(vae, subset, k=1000)` gives
+# $\mathcal{L}_{1000}(x) - \operatorname{ELBO}(x)$ for each of the 400 images, from the same
+# draws. A natural hypothesis: the largest gaps belong to ambiguous digits (a 4 that could be a
+# 9), whose true posterior may have mass in two regions that a single Gaussian cannot both
+# cover. The measurement (a hidden cell at the end of this notebook) does not support it. The
+# gap is only weakly related to the classifier's confidence (a rank correlation smaller than
+# 0.3 in size), and the classifier is sure of most of the images with the largest gaps. What
+# the gap does follow is the image's rate, $\operatorname{KL}(q_\phi(z \mid x) \,\|\, p(z))$:
+# a clear positive rank correlation. The images whose code carries the most information are the
+# ones whose posterior the encoder's Gaussian fits worst — a sharp, detailed posterior is harder to
+# match with one diagonal Gaussian than a broad one close to the prior.
 # ```
 #
 # 3. **Interpolation in an autoencoder.** `vaelib.latent_interpolation` also accepts a plain
@@ -800,9 +801,13 @@ assert model_difference > 100, "it differs from model to model by more than a hu
 # two codes stays near other training codes. What the VAE adds is a guarantee that the space
 # between codes is used: the KL term pulls every posterior towards the same $\mathcal{N}(0, I)$
 # and gives each a width $\sigma_\phi(x)$, so the posteriors overlap and fill the region, and the
-# decoder is trained on codes all over it. An autoencoder's codes carry no such pressure; check
-# with `vaelib.encode_dataset(ae, test)` how far they spread, and whether the midpoints whose
-# distance is worst are those whose path crosses an empty region.
+# decoder is trained on codes all over it. An autoencoder's codes carry no such pressure.
+#
+# The measurement (a hidden cell at the end of this notebook, with chapter 1's autoencoder):
+# the advantage is mostly a property of any autoencoder. Its latent midpoint, too, is nearer to
+# the training data than the pixel midpoint for nine pairs in ten or more, and nearer than the
+# equally blurred blend of its own reconstructions for most pairs — but for fewer pairs than the
+# VAE's. The VAE adds a margin, not the effect.
 # ```
 
 # %% tags=["remove-cell"]
@@ -845,7 +850,13 @@ print(
     f"the 20 largest gaps: median confidence {subset_confidence[top_gap].median():.2f} "
     f"(all: {subset_confidence.median():.2f}); labels {sorted(subset.labels[top_gap].tolist())}"
 )
-assert spearman["rate"] > 0.3, "the gap grows with the image's rate"
+assert spearman["rate"] > 0.3, "the gap grows with the image's rate: a clear rank correlation"
+assert abs(spearman["confidence"]) < 0.3 and abs(spearman["confidence"]) < spearman["rate"], (
+    "with the classifier's confidence the gap is only weakly related, less than with the rate"
+)
+assert subset_confidence[top_gap].median() > 0.9, (
+    "the classifier is sure of most of the images with the largest gaps"
+)
 
 # %% tags=["remove-cell"]
 # Checks the solution of exercise 3 (hidden in the book): interpolation in an autoencoder.
@@ -874,6 +885,8 @@ print(
 )
 ae_codes, _ = vaelib.encode_dataset(ae, test)  # (10000, 20)
 print(f"spread of the autoencoder's codes: std per dimension {ae_codes.std(dim=0).median():.1f}")
-assert ae_beats_blend.mean() < beats_blend.mean(), (
-    "the advantage over the equally blurred blend is smaller for the autoencoder"
+assert 0.5 < ae_beats_blend.mean() < beats_blend.mean(), (
+    "the autoencoder's latent midpoint also beats the blend of its reconstructions for most "
+    "pairs, but for fewer than the VAE's"
 )
+assert ae_beats_pixel.mean() > 0.9, "and it beats the pixel midpoint for nine pairs in ten or more"
