@@ -777,8 +777,9 @@ assert model_difference > 100, "it differs from model to model by more than a hu
 # 0.3 in size), and the classifier is sure of most of the images with the largest gaps. What
 # the gap does follow is the image's rate, $\operatorname{KL}(q_\phi(z \mid x) \,\|\, p(z))$:
 # a clear positive rank correlation. The images whose code carries the most information are the
-# ones whose posterior the encoder's Gaussian fits worst — a sharp, detailed posterior is harder to
-# match with one diagonal Gaussian than a broad one close to the prior.
+# ones whose posterior the encoder's Gaussian fits worst — plausibly because a posterior far from
+# the prior, pinned down by many details of the image, has more shape for one diagonal Gaussian
+# (and one encoder for all images) to miss.
 # ```
 #
 # 3. **Interpolation in an autoencoder.** `vaelib.latent_interpolation` also accepts a plain
