@@ -407,7 +407,7 @@ assert use[0] < 1 / 3 and use[-1] > 3 / 5, (
 
 # %% [markdown]
 # MIG is also an average over four factors, and two of them these models barely learn. No
-# dimension of any model holds even a twentieth of the shape's entropy, nor a fifth of the
+# dimension of any model holds even a twentieth of the shape's entropy, nor a quarter of the
 # scale's, and the gaps of shape and scale together are smaller than those of $x$ and $y$: most of
 # the little MIG there is comes from the position. A low MIG here says less about how the code is
 # arranged than about what it holds: a few nats, most of them about where the sprite is.
@@ -427,7 +427,7 @@ for k, name in enumerate(shapes.factor_names):
     )
 shape_k, scale_k = shapes.factor_names.index("shape"), shapes.factor_names.index("scale")
 assert held_share[..., shape_k].max() < 1 / 20, "no dimension holds a twentieth of the shape's"
-assert held_share[..., scale_k].max() < 1 / 5, "nor a fifth of the scale's entropy"
+assert held_share[..., scale_k].max() < 1 / 4, "nor a quarter of the scale's entropy"
 assert factor_gaps[[shape_k, scale_k]].sum() < factor_gaps[position].sum(), (
     "the gaps of shape and scale together are smaller than those of x and y"
 )
