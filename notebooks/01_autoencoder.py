@@ -473,10 +473,13 @@ assert d_prior.median() > 1.1 * d_test.median(), (
 assert d_prior.median() < 2 * d_test.median(), "this ratio is modest (less than 2)"
 
 # %% [markdown]
-# Prior draws sit farther from the training codes than the codes of real test digits do.
-# (Distances in 20 dimensions are large for every point, so this ratio is modest, less than 2;
-# the radius measure shows the separation more plainly.) Both measures say the same thing:
-# $\mathcal{N}(0, I)$ and the autoencoder's codes occupy different parts of the latent space.
+# Prior draws sit farther from the training codes than the codes of real test digits do, but
+# by a modest ratio, less than 2: distances in 20 dimensions are large for every point, so a
+# nearest-code ratio separates little. [Chapter 2](02_from_autoencoder_to_vae.ipynb) finds a
+# ratio of the same size for a VAE, whose prior draws its decoder was trained on, so this
+# local measure alone cannot tell a code the prior misses from one it covers. The radius
+# measure can, and it is the one that settles the matter: $\mathcal{N}(0, I)$ and the
+# autoencoder's codes occupy different parts of the latent space.
 #
 # ## 1.5 What would fix it
 #

@@ -12,6 +12,7 @@ from vaelib import (
     active_units,
     encode_dataset,
     evaluate,
+    iwae_gap_per_image,
     iwae_log_likelihood,
     kl_per_dimension,
     latent_activity,
@@ -59,6 +60,32 @@ def test_iwae_bound_at_k_1_is_the_elbo(vae, random_images):
 def test_iwae_bound_tightens_as_k_grows(vae, random_images):
     bounds = [iwae_log_likelihood(vae, random_images, k=k) for k in (1, 10, 100)]
     assert bounds[0] < bounds[1] < bounds[2] < 0
+
+
+def test_iwae_gap_per_image_is_zero_at_k_1_and_never_negative(vae, random_images):
+    assert iwae_gap_per_image(vae, random_images[:6], k=1).abs().max() < 1e-4
+    gaps = iwae_gap_per_image(vae, random_images[:6], k=20)
+    assert gaps.shape == (6,) and (gaps >= 0).all() and (gaps > 0).any()
+
+
+def test_iwae_gap_per_image_shares_the_draws_of_iwae_log_likelihood(vae, random_images):
+    # L_k − (mean log w) averaged over the images, and the ELBO part from the same draws, must
+    # add up to iwae_log_likelihood with the same seed and batch size
+    x = random_images[:6]
+    gaps = iwae_gap_per_image(vae, x, k=30, batch_size=3, seed=4)
+    bound = iwae_log_likelihood(vae, x, k=30, batch_size=3, seed=4)
+    elbo = -evaluate(vae, x)["loss"]
+    assert bound - gaps.mean().item() == pytest.approx(elbo, abs=2.0)  # a 30-sample ELBO
+
+
+def test_iwae_gap_per_image_grows_with_k_on_average(vae, random_images):
+    x = random_images[:32]
+    assert iwae_gap_per_image(vae, x, k=2).mean() < iwae_gap_per_image(vae, x, k=100).mean()
+
+
+def test_iwae_gap_of_a_model_that_ignores_z_is_zero():
+    x = torch.full((2, 1, 28, 28), 0.5)
+    assert iwae_gap_per_image(_vae_that_ignores_z(), x, k=5).max() < 1e-4
 
 
 def _vae_that_ignores_z() -> VAE:

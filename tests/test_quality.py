@@ -19,6 +19,8 @@ from vaelib import (
     classifier_accuracy,
     confident_fraction,
     frechet_distance,
+    grain,
+    median_filter,
     sample_quality,
     sharpness,
     total_variation,
@@ -308,3 +310,36 @@ def test_the_reference_features_are_computed_once_while_nothing_changes(monkeypa
         classifier.body[0].bias += 0.1  # and to the classifier's weights
     vaelib.sample_quality(classifier, samples, reference)
     assert calls[-2:] == [100, 200] and len(calls) == 7
+
+
+# --- grain ---
+
+
+def test_edges_ramps_and_flat_images_have_no_grain():
+    step = torch.zeros(1, 1, 8, 8)
+    step[..., 4:] = 1.0
+    ramp = torch.linspace(0, 1, 8).expand(1, 1, 8, 8)
+    for image in (step, ramp, torch.full((1, 1, 8, 8), 0.3)):
+        assert grain(image).item() == pytest.approx(0.0, abs=1e-12)
+    assert sharpness(step).item() > 0  # the edge that sharpness counts
+
+
+def test_an_isolated_speck_is_all_grain():
+    x = torch.zeros(1, 1, 5, 5)
+    x[..., 2, 2] = 1.0  # the median of every 3×3 window is 0
+    assert median_filter(x).abs().max() == 0
+    assert grain(x).item() == pytest.approx(1 / 25)
+
+
+def test_speckle_raises_grain_far_more_than_a_blur_of_the_same_image():
+    step = torch.zeros(1, 1, 28, 28)
+    step[..., 14:] = 1.0
+    noise = 0.3 * (torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(0)) - 0.5)
+    blurred = torch.nn.functional.avg_pool2d(step, 3, stride=1, padding=1, count_include_pad=False)
+    assert grain(step + noise).item() > 100 * grain(blurred).item() + 1e-4
+
+
+def test_median_filter_keeps_the_shape_and_refuses_flat_tensors(random_images):
+    assert median_filter(random_images).shape == random_images.shape
+    with pytest.raises(ValueError, match="4 dimensions"):
+        grain(torch.rand(2, 784))

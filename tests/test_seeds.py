@@ -118,3 +118,87 @@ def test_measures_against_beta_draw_one_panel_per_measure_with_the_onset_in_each
 def test_measures_against_beta_refuse_bad_arguments(betas, measures, onset, message):
     with pytest.raises((TypeError, ValueError), match=message):
         plot_measures_against_beta(betas, measures, onset=onset)
+
+
+def test_rank_correlation_is_one_for_a_measure_that_rises_with_the_setting():
+    from vaelib import rank_correlation
+
+    assert rank_correlation([1, 2, 4], [[1.0, 1.0], [3.0, 3.0], [5.0, 5.0]]) == pytest.approx(1.0)
+    assert rank_correlation([1, 2, 4], [[5.0, 5.0], [3.0, 3.0], [1.0, 1.0]]) == pytest.approx(-1.0)
+
+
+def test_rank_correlation_matches_pearson_of_average_ranks_computed_by_hand():
+    from vaelib import rank_correlation
+
+    # cells (setting, value): (1, 3) (1, 1) (2, 2) (2, 4); setting ranks 1.5 1.5 3.5 3.5,
+    # value ranks 3 1 2 4: centred (-1, -1, 1, 1) and (0.5, -1.5, -0.5, 1.5), ρ = 2 / √(4·5)
+    rho = rank_correlation([1.0, 2.0], [[3.0, 1.0], [2.0, 4.0]])
+    assert rho == pytest.approx(2 / math.sqrt(20))
+
+
+def test_rank_correlation_sees_only_the_order_of_the_settings_and_the_values():
+    from vaelib import rank_correlation
+
+    table = torch.tensor([[0.3, 0.1, 0.2], [0.05, 0.25, 0.0], [0.02, 0.01, 0.03]])
+    betas = [1.0, 4.0, 16.0]
+    rho = rank_correlation(betas, table)
+    assert rank_correlation([math.log(b) for b in betas], table) == pytest.approx(rho)
+    assert rank_correlation(betas, table.exp()) == pytest.approx(rho)
+
+
+def test_a_strict_trend_over_many_cells_gets_a_small_trend_p_value():
+    from vaelib import trend_p_value
+
+    table = torch.arange(15.0).view(5, 3)  # rises along the settings
+    assert trend_p_value([1, 2, 4, 8, 16], table, permutations=2000) < 0.002
+
+
+def test_a_table_with_no_trend_gets_trend_p_value_one():
+    from vaelib import trend_p_value
+
+    # ranks of the settings 1.5 1.5 3.5 3.5 5.5 5.5 against values with ρ = 0 exactly
+    assert trend_p_value([1, 2, 3], [[1.0, 2.0], [2.0, 1.0], [1.0, 2.0]], permutations=200) == 1.0
+
+
+def test_trend_p_values_of_pure_noise_are_uniform_on_average():
+    from vaelib import trend_p_value
+
+    generator = torch.Generator().manual_seed(2)
+    ps = [
+        trend_p_value([1, 2, 3, 4], torch.randn(4, 3, generator=generator), 200, seed=i)
+        for i in range(200)
+    ]
+    assert sum(ps) / len(ps) == pytest.approx(0.5, abs=0.06)
+    assert sum(p < 0.05 for p in ps) / len(ps) < 0.1
+
+
+def test_trend_p_value_detects_a_steady_trend_more_often_than_eta_squared():
+    from vaelib import permutation_p_value, trend_p_value
+
+    # a small steady fall under a wide scatter: the rows hardly differ, but they differ in order
+    generator = torch.Generator().manual_seed(3)
+    tables = [
+        -0.3 * torch.arange(6.0).unsqueeze(1) + torch.randn(6, 3, generator=generator)
+        for _ in range(100)
+    ]
+    trend = sum(trend_p_value(range(6), t, permutations=300) < 0.05 for t in tables)
+    eta = sum(permutation_p_value(t, permutations=300) < 0.05 for t in tables)
+    assert trend > 1.5 * eta
+
+
+@pytest.mark.parametrize(
+    "settings, values, message",
+    [
+        ([1, 2, 3], [[1.0, 2.0], [3.0, 4.0]], "one value per row"),
+        ([1, 1], [[1.0, 2.0], [3.0, 4.0]], "distinct"),
+        ("β", [[1.0, 2.0], [3.0, 4.0]], "list of numbers"),
+        ([1, 2], [[1.0, 1.0], [1.0, 1.0]], "no order"),
+    ],
+)
+def test_bad_trend_arguments_are_refused_with_a_message_naming_the_problem(
+    settings, values, message
+):
+    from vaelib import rank_correlation
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        rank_correlation(settings, values)

@@ -59,6 +59,7 @@ from vaelib.metrics import (
     active_units,
     collapse_onset,
     encode_dataset,
+    iwae_gap_per_image,
     iwae_log_likelihood,
     kl_per_dimension,
     latent_activity,
@@ -90,6 +91,8 @@ from vaelib.quality import (
     SampleQuality,
     confident_fraction,
     frechet_distance,
+    grain,
+    median_filter,
     sample_quality,
     sharpness,
 )
@@ -100,7 +103,13 @@ from vaelib.seeding import (
     seed_offset,
     seeded_generator,
 )
-from vaelib.seeds import permutation_p_value, seed_spread, share_explained_by_setting
+from vaelib.seeds import (
+    permutation_p_value,
+    rank_correlation,
+    seed_spread,
+    share_explained_by_setting,
+    trend_p_value,
+)
 from vaelib.shapes import ShapesData, load_shapes
 from vaelib.train import (
     History,
@@ -163,9 +172,11 @@ __all__ = [
     "gaussian_blur",
     "gaussian_kl",
     "gaussian_kl_per_dim",
+    "grain",
     "grey_level_elbo",
     "grey_share",
     "image_grid",
+    "iwae_gap_per_image",
     "iwae_log_likelihood",
     "kl_per_dimension",
     "latent_activity",
@@ -180,6 +191,7 @@ __all__ = [
     "load_model",
     "load_shapes",
     "log_mass_bound",
+    "median_filter",
     "mig_per_factor",
     "mutual_information_gap",
     "mutual_information_matrix",
@@ -193,6 +205,7 @@ __all__ = [
     "pixel_interpolation",
     "ppca_log_likelihood",
     "ppca_model",
+    "rank_correlation",
     "reconstruction_gain_per_dimension",
     "reconstruction_loss",
     "sample_quality",
@@ -210,6 +223,7 @@ __all__ = [
     "train_autoencoder",
     "train_classifier",
     "train_vae",
+    "trend_p_value",
     "vae_loss",
     "within_class_correlation",
 ]

@@ -23,7 +23,7 @@ from vaelib._checks import (
 )
 from vaelib.data import ImageData
 from vaelib.distances import nearest_code_distance, nearest_neighbour_distance, normal_ks_distance
-from vaelib.likelihood import iwae_log_likelihood
+from vaelib.likelihood import iwae_gap_per_image, iwae_log_likelihood
 from vaelib.losses import gaussian_kl_per_dim, reconstruction_loss
 from vaelib.models import (
     VAE,
@@ -42,6 +42,7 @@ __all__ = [
     "active_units",
     "collapse_onset",
     "encode_dataset",
+    "iwae_gap_per_image",
     "iwae_log_likelihood",
     "kl_per_dimension",
     "latent_activity",
