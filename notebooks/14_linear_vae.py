@@ -171,7 +171,7 @@ assert (eigenvalues < 1e-9).sum() > 50, "more than fifty eigenvalues are exactly
 # measures of the other chapters take it:
 
 # %%
-# LISTING: vaelib.LinearVAE
+vaelib.show_source(vaelib.LinearVAE)
 
 # %% [markdown]
 # Its ELBO needs no sampling. With $\mu = Vx + c$ and $z = \mu + \tau \odot \varepsilon$, the
@@ -188,7 +188,7 @@ assert (eigenvalues < 1e-9).sum() > 50, "more than fifty eigenvalues are exactly
 # `fit` uses it for a `LinearVAE`; the objective and its gradient are exact.
 
 # %%
-# LISTING: vaelib.linear_vae_loss
+vaelib.show_source(vaelib.linear_vae_loss)
 
 # %% [markdown]
 # As chapter 3 checked the KL, we check the closed form against a Monte-Carlo estimate:

@@ -31,7 +31,7 @@ from torch import nn
 
 from vaelib._argument_checks import check_bool, check_number, check_positive_int
 from vaelib.losses import LossParts, gaussian_kl
-from vaelib.models import VAE, MLPConfig, _standard_normal, check_model
+from vaelib.models import VAE, MLPConfig, check_model, standard_normal
 
 __all__ = ["LinearVAE", "linear_vae_loss"]
 
@@ -85,19 +85,19 @@ class LinearVAE(VAE):
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Images x (batch, 1, 28, 28) in [0, 1] → (μ, log τ²), each (batch, d)."""
-        mu = self.encoder(self._flatten(x))  # (batch, d)
+        mu = self.encoder(self._flat_images(x))  # (batch, d)
         return mu, self.logvar.expand_as(mu)  # τ² does not depend on x
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Codes z (batch, d) → the decoder's mean W z + b, as images (batch, 1, 28, 28)."""
-        z = self._on_my_device(z, "z")
+        z = self._codes(z)
         return self.decoder(z).view(-1, *self.config.image_shape)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """The decoder's means W z + b for `n` draws z ~ N(0, I), (n, 1, 28, 28) (not clamped)."""
         n = check_positive_int(n, "n")
-        z = _standard_normal((n, self.config.latent_dim), generator, self._weight())
+        z = standard_normal((n, self.config.latent_dim), generator, self._weight())
         return self.decode(z)
 
     @torch.no_grad()
@@ -124,7 +124,7 @@ def linear_vae_loss(model: LinearVAE, x: torch.Tensor, beta: float = 1.0) -> Los
     if not isinstance(model, LinearVAE):
         raise TypeError(f"model must be a LinearVAE, got {type(model).__name__}")
     beta = check_number(beta, "beta", minimum=0.0)
-    x = model._flatten(x)  # (batch, D)
+    x = model._flat_images(x)  # (batch, D)
     mu = model.encoder(x)  # (batch, d), μ = Vx + c
     logvar = model.logvar.expand_as(mu)  # (batch, d), log τ²
     w = model.decoder.weight  # W, (D, d)
