@@ -208,3 +208,42 @@ def test_every_cell_marker_is_well_formed(path):
         if {"title", "incorrectly_encoded_metadata"} & set(cell.get("metadata", {}))
     ]
     assert not garbled, f"{path.name}: cells {garbled} come from a garbled `# %%` marker line"
+
+
+def _fold_claims():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fold_claims", ROOT / "tools" / "fold_claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_claims_that_close_a_cell_sit_in_a_folded_cell_of_their_own(path):
+    twin = path.with_suffix(".py")
+    left = _fold_claims().cells_to_fold(twin.read_text())
+    assert not left, (
+        f"{twin.name}: {len(left)} code cell(s) compute and then check claims (first at line "
+        f"{left[0][1] + 1 if left else 0}); run `python tools/fold_claims.py --write {twin}` to "
+        f"move the asserts into a folded cell, then re-execute the chapter"
+    )
+
+
+def test_folding_moves_the_closing_asserts_and_keeps_a_displayed_value():
+    fold = _fold_claims()
+    text = '# %%\nx = 1\nprint(x)\n# the claim\nassert x == 1, "one"\n'
+    folded = fold.fold(text)
+    assert folded.split("\n") == [
+        "# %%",
+        "x = 1",
+        "print(x)",
+        "",
+        fold.FOLDED_HEADER,
+        "# the claim",
+        'assert x == 1, "one"',
+        "",
+    ]
+    assert fold.cells_to_fold(folded) == []
+    shown = '# %%\nx = 1\nx\nassert x == 1, "one"\n'  # `x` would start being displayed
+    assert fold.cells_to_fold(shown) == []
