@@ -153,7 +153,7 @@ print(
 )
 print(f"{mig_rotated:.2f} (from {mig_rotations.min():.2f} to {mig_rotations.max():.2f})")
 print(f"most of a factor's entropy one rotated dimension holds, on average: {rotated_share:.2f}")
-assert mig_ideal > 0.99, "a code that copies each factor into its own dimension has MIG 1"
+assert 1 - mig_ideal < 0.01, "a code that copies each factor into its own dimension has MIG 1"
 assert 0.2 < mig_rotated / mig_ideal < 0.3, "a random rotation cuts MIG to about a quarter"
 assert rotated_share > 0.5, (
     "the rotated dimension that holds most of a factor holds, on average, over half its entropy"
@@ -361,7 +361,9 @@ print(f"distortion: β explains {share_d:.3f} of the variance, p = {p_d:.4f}")
 print(f"MIG:        β explains {share_mig:.2f} of the variance, p = {p_mig:.2f}")
 chance = (alive - 1) / (alive * len(SEEDS) - 1)  # (B − 1)/(BS − 1)
 print(f"what β would explain by chance alone, (B − 1)/(BS − 1): {chance:.2f}")
-assert share_d > 0.99, "β explains nearly all of the distortion's variation"
+assert 1 - share_d < 0.01, (
+    "β explains nearly all of the distortion's variation, all but less than a hundredth"
+)
 assert round(p_d * 10_001) == 1, "none of the random deals explains as much of the distortion"
 
 # %% [markdown]

@@ -198,7 +198,9 @@ per_digit = torch.stack([hits[requested == k].float().mean() for k in range(10)]
 print(f"classifier on real test digits: {test_accuracy:.1%}")
 print(f"classifier on the samples, against the requested digit: {sample_accuracy:.1%}")
 print("per requested digit:", " ".join(f"{k}: {a:.2f}" for k, a in enumerate(per_digit)))
-assert test_accuracy > 0.97, "the classifier labels almost every real test digit correctly"
+assert 1 - test_accuracy < 0.03, (
+    "the classifier labels almost every real test digit correctly, missing fewer than 3 in 100"
+)
 assert sample_accuracy > 0.8, (
     "the classifier reads the requested digit in over four samples in five"
 )
