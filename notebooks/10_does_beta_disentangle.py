@@ -74,6 +74,8 @@ print(f"{len(shapes)} images, each {tuple(shapes.images.shape[1:])}")
 for name, size in zip(shapes.factor_names, shapes.factor_sizes):
     print(f"  factor {name}: {size} values")
 combinations = len(torch.unique(shapes.factors, dim=0))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert combinations == len(shapes) == torch.tensor(shapes.factor_sizes).prod(), (
     "every combination of the factors appears exactly once"
 )
@@ -153,6 +155,8 @@ print(
 )
 print(f"{mig_rotated:.2f} (from {mig_rotations.min():.2f} to {mig_rotations.max():.2f})")
 print(f"most of a factor's entropy one rotated dimension holds, on average: {rotated_share:.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert 1 - mig_ideal < 0.01, "a code that copies each factor into its own dimension has MIG 1"
 assert 0.2 < mig_rotated / mig_ideal < 0.3, "a random rotation cuts MIG to about a quarter"
 assert rotated_share > 0.5, (
@@ -302,6 +306,8 @@ assert (distortion.diff(dim=0) > 0).all(), "the distortion rises with β for eve
 assert d_spread.max() < 0.05, "the seeds' distortions differ by a few percent at most"
 assert (rate.diff(dim=0) < 0).all(), "the rate falls with β for every seed"
 gain_over_one = mig[:alive].mean(dim=1)[1:] - mig[0].mean()  # (β > 1,) among the living models
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert gain_over_one.max() < vaelib.seed_spread(mig[:alive]).max(), (
     "no β > 1 raises the mean MIG above that of β = 1 by as much as the seeds scatter it"
 )
@@ -325,6 +331,8 @@ sigma_min = min(logvar.mul(0.5).exp().mean(dim=0).min() for _, logvar in codes[-
 print("MIG at β = 64 from the means alone:", " ".join(f"{m:.3f}" for m in mig_means))
 print(f"largest spread of a mean over the images: {mean_wiggle:.3f}", end=";  ")
 print(f"smallest mean σ of a dimension: {sigma_min:.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert 0.01 <= mean_wiggle < 0.1, "the means move by hundredths of a prior standard deviation"
 assert 1 - sigma_min < 0.01, (
     "in every dimension the posteriors are on average nearly as wide as the prior, their σ within "
@@ -361,6 +369,8 @@ print(f"distortion: β explains {share_d:.3f} of the variance, p = {p_d:.4f}")
 print(f"MIG:        β explains {share_mig:.2f} of the variance, p = {p_mig:.2f}")
 chance = (alive - 1) / (alive * len(SEEDS) - 1)  # (B − 1)/(BS − 1)
 print(f"what β would explain by chance alone, (B − 1)/(BS − 1): {chance:.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert 1 - share_d < 0.01, (
     "β explains nearly all of the distortion's variation, all but less than a hundredth"
 )
@@ -383,6 +393,8 @@ p_trend = vaelib.trend_p_value(BETAS[:alive], mig[:alive])
 rho_d = vaelib.rank_correlation(BETAS[:alive], distortion[:alive])
 print(f"MIG against β:        Spearman ρ = {rho_mig:+.2f}, trend p = {p_trend:.3f}")
 print(f"distortion against β: Spearman ρ = {rho_d:+.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert rho_mig < 0, "MIG falls rather than rises with β: its rank correlation with β is negative"
 assert rho_d > 0.9, "the distortion rises with β almost without exception"
 
@@ -423,6 +435,8 @@ for i in range(alive):
     print(f"  β = {BETAS[i]:2d}: " + " ".join(f"{r:.2f}" for r in largest_r[i]))
 print(f"entropy of x and of y, ln 8 = {entropy[position].max():.2f} nats")
 print("most known about x or y / largest R_j (mean over seeds):", " ".join(f"{u:.2f}" for u in use))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert (largest_r[1:alive] < entropy[position].min()).all(), (
     "from β = 2 on, no dimension of any model has as much rate as a position factor's entropy"
 )
@@ -453,6 +467,8 @@ for k, name in enumerate(shapes.factor_names):
         f"mean gap {factor_gaps[k]:.3f}"
     )
 shape_k, scale_k = shapes.factor_names.index("shape"), shapes.factor_names.index("scale")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert held_share[..., shape_k].max() < 1 / 20, "no dimension holds a twentieth of the shape's"
 assert held_share[..., scale_k].max() < 1 / 4, "nor a quarter of the scale's entropy"
 assert factor_gaps[[shape_k, scale_k]].sum() < factor_gaps[position].sum(), (
@@ -498,6 +514,8 @@ print(f"best dimension for x: z_{x_dim + 1};  for y: z_{y_dim + 1}")
 position = [shapes.factor_names.index("x"), shapes.factor_names.index("y")]
 runner_up = top.values[1, position] / top.values[0, position]  # (2,) for x and y
 print("second best / best, for x and y:", " ".join(f"{r:.2f}" for r in runner_up))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert x_dim != y_dim, "one dimension knows most about x, another most about y"
 assert (top.values[0, position] < 2 / 5).all(), "neither holds two fifths of its factor's entropy"
 assert (runner_up > 1 / 3).all(), (
@@ -523,6 +541,8 @@ centres = vaelib.centre_of_mass(shapes.images)  # (768, 2) pixels
 miss = (vaelib.centre_of_mass(reconstruction) - centres).norm(dim=1)  # (768,)
 print(f"distance from the sprite's centre to the blob's, mean: {miss.mean():.2f} pixels")
 print(f"spread of the sprites' centres (standard deviation): {centres.std(dim=0).min():.1f} pixels")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert miss.mean() < 1, "the blob lies within a pixel of the sprite's centre, on average"
 assert centres.std(dim=0).min() > 3, "the centres themselves spread over several pixels"
 
@@ -549,6 +569,8 @@ for row, j in enumerate(dims):
     print(f"z_{j + 1:<2}  KL {kl[j]:.2f}   moves x {shift[row, 0]:+5.1f}  y {shift[row, 1]:+5.1f}")
 x_row, y_row = dims.index(x_dim), dims.index(y_dim)
 far = [r for r in range(len(dims)) if r not in (x_row, y_row) and shift[r].norm() > 2.5]
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert dx[x_row] >= 1.5 * dy[x_row] and dy[y_row] >= 1.5 * dx[y_row], (
     "the x dimension moves the blob mostly sideways and the y dimension mostly up or down, each at "
     "least half as far again along its axis as across it"
@@ -573,6 +595,8 @@ print("best dimension holds:", "  ".join(f"{n} {h:.2f}" for n, h in zip(shapes.f
 best_gap = (top.values[0] - top.values[1])[position]  # (2,) the best model's gaps of x and y
 print(f"gaps of x and y together: this model {gaps[position].sum():.3f}", end=", ")
 print(f"the best model {best_gap.sum():.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert gaps[position].sum() < best_gap.sum() / 2, (
     "the gaps of x and y add up to less than half of the best model's"
 )
@@ -597,6 +621,8 @@ for row, j in enumerate(dims):
     print(f"z_{j + 1:<2}  KL {kl[j]:.2f}   moves x {shift[row, 0]:+5.1f}  y {shift[row, 1]:+5.1f}")
 far = shift.norm(dim=1) > 2.5  # (10,) rows that move the blob more than 2.5 pixels
 sideways, upright = far & (dx >= 1.5 * dy), far & (dy >= 1.5 * dx)  # (10,) each
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert sideways.any() and upright.any(), (
     "in the worst model too, one row moves the blob more than 2.5 pixels mostly sideways and "
     "another mostly up or down, each at least half as far again along its axis as across it"
