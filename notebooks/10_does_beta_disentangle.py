@@ -74,6 +74,8 @@ print(f"{len(shapes)} images, each {tuple(shapes.images.shape[1:])}")
 for name, size in zip(shapes.factor_names, shapes.factor_sizes):
     print(f"  factor {name}: {size} values")
 combinations = len(torch.unique(shapes.factors, dim=0))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert combinations == len(shapes) == torch.tensor(shapes.factor_sizes).prod(), (
     "every combination of the factors appears exactly once"
 )
@@ -126,29 +128,46 @@ vaelib.show_source(vaelib.mutual_information_matrix)
 vaelib.show_source(vaelib.mig_per_factor)
 
 # %% [markdown]
-# Two codes show the scale. The factors themselves, one per dimension, are perfectly
+# Two kinds of code show the scale. The factors themselves, one per dimension, are perfectly
 # disentangled. Turning those four axes by a random rotation keeps every bit of information
-# (the rotation can be undone) but spreads each factor over several dimensions.
+# (the rotation can be undone) but spreads each factor over several dimensions. How far it
+# spreads them depends on the rotation, so we draw a thousand rotations and average.
 
 # %%
 ideal = shapes.factors.float()  # (768, 4): one dimension per factor
-rotation, _ = torch.linalg.qr(torch.randn(4, 4, generator=vaelib.seeded_generator(0)))
-rotated = (ideal - ideal.mean(0)) / ideal.std(0) @ rotation  # the same code, turned
+standard = (ideal - ideal.mean(0)) / ideal.std(0)  # (768, 4)
+generator = vaelib.seeded_generator(0)
+rotations = [torch.linalg.qr(torch.randn(4, 4, generator=generator))[0] for _ in range(1000)]
 mig_ideal = vaelib.mutual_information_gap(ideal, shapes.factors)
-mig_rotated = vaelib.mutual_information_gap(rotated, shapes.factors)
 entropy = vaelib.factor_entropy(shapes.factors)  # (4,) nats: H(v_k)
-rotated_share = vaelib.mutual_information_matrix(rotated, shapes.factors) / entropy  # (4, 4)
-print(f"MIG of the factors themselves: {mig_ideal:.2f};  of a rotation of them: {mig_rotated:.2f}")
-print("most of a factor's entropy one rotated dimension holds:", f"{rotated_share.max():.2f}")
-assert mig_ideal > 0.99, "a code that copies each factor into its own dimension has MIG 1"
-assert 0.08 < mig_rotated / mig_ideal < 0.12, "the rotation cuts MIG to about a tenth"
-assert rotated_share.max() < 0.5, "no rotated dimension holds half of any factor's entropy"
+mig_rotations = torch.tensor(
+    [vaelib.mutual_information_gap(standard @ q, shapes.factors) for q in rotations]
+)  # (1000,): the same code, turned
+held_rotations = torch.stack(
+    [
+        (vaelib.mutual_information_matrix(standard @ q, shapes.factors) / entropy).max()
+        for q in rotations
+    ]
+)  # (1000,): the most of a factor's entropy one turned dimension holds
+mig_rotated, rotated_share = mig_rotations.mean(), held_rotations.mean()
+print(
+    f"MIG of the factors themselves: {mig_ideal:.2f};  of a rotation of them, on average:", end=" "
+)
+print(f"{mig_rotated:.2f} (from {mig_rotations.min():.2f} to {mig_rotations.max():.2f})")
+print(f"most of a factor's entropy one rotated dimension holds, on average: {rotated_share:.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert 1 - mig_ideal < 0.01, "a code that copies each factor into its own dimension has MIG 1"
+assert 0.2 < mig_rotated / mig_ideal < 0.3, "a random rotation cuts MIG to about a quarter"
+assert rotated_share > 0.5, (
+    "the rotated dimension that holds most of a factor holds, on average, over half its entropy"
+)
 
 # %% [markdown]
-# The rotation cuts MIG to about a tenth: no dimension of the rotated code holds even half of
-# any factor's entropy. MIG thus rewards a code for lining its factors up with its axes: holding
-# the information is necessary but not enough. That alignment is the property the β-VAE was
-# proposed to deliver.
+# A random rotation cuts MIG to about a quarter, on average, though the dimension that holds
+# most of a factor still holds, on average, over half of its entropy. MIG thus rewards a code
+# for lining its factors up with its axes: holding the information is necessary but not enough.
+# That alignment is the property the β-VAE was proposed to deliver.
 
 # %% [markdown]
 # ## 10.3 β-VAEs over β and over seeds
@@ -260,13 +279,13 @@ plots.plot_measures_against_beta(
 # the seeds hardly differ, by a few percent at most; the rate falls. MIG does not rise with
 # $\beta$: no $\beta > 1$ raises its mean over the seeds above that of $\beta = 1$ by as much as
 # the seeds scatter it at a single $\beta$. It stays low everywhere — not a
-# tenth of the MIG of the factors themselves, below even the rotated reference code of section
-# 10.2, which was built to be entangled. That comparison mixes two things, though: the rotated
-# code holds every bit of each factor, and one of its dimensions holds more than a third of a
-# factor's entropy, while no dimension of any model holds even a third. The models hold less
-# about each factor than that code does, so their lower MIG does not by itself make them more
-# entangled than a rotation. After the collapse MIG is next to zero: a code that carries no
-# information cannot carry it on one axis.
+# tenth of the MIG of the factors themselves, below even the average of the rotated codes of
+# section 10.2, which were built to be entangled. That comparison mixes two things, though: the
+# rotated codes hold every bit of each factor, and on average one of their dimensions holds over
+# half of a factor's entropy, while no dimension of any model holds even two fifths. The models
+# hold less about each factor than those codes do, so their lower MIG does not by itself make
+# them more entangled than a rotation. After the collapse MIG is next to zero: a code that
+# carries no information cannot carry it on one axis.
 
 # %%
 d_spread = vaelib.seed_spread(distortion) / distortion.mean(dim=1)  # (β,) relative to the mean
@@ -277,32 +296,32 @@ mi_all = [
 held_most = max((mi / entropy).max() for row in mi_all for mi in row)  # share of H(v_k)
 print("spread of D over the seeds, share of its mean:", " ".join(f"{s:.3f}" for s in d_spread))
 print("mean MIG over the seeds:", " ".join(f"{m:.3f}" for m in mig.mean(dim=1)))
-print(f"highest MIG of any model: {mig.max():.2f}  (rotated reference code: {mig_rotated:.2f})")
+print(f"highest MIG of any model: {mig.max():.2f}  (rotated codes, on average: {mig_rotated:.2f})")
 print(
     f"most of a factor's entropy one dimension of any model holds: {held_most:.2f}  "
-    f"(rotated reference code: {rotated_share.max():.2f})"
+    f"(rotated codes, on average: {rotated_share:.2f})"
 )
 print(f"highest MIG once collapsed (β ≥ {onset}): {mig[alive:].max():.3f}")
 assert (distortion.diff(dim=0) > 0).all(), "the distortion rises with β for every seed"
 assert d_spread.max() < 0.05, "the seeds' distortions differ by a few percent at most"
 assert (rate.diff(dim=0) < 0).all(), "the rate falls with β for every seed"
 gain_over_one = mig[:alive].mean(dim=1)[1:] - mig[0].mean()  # (β > 1,) among the living models
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert gain_over_one.max() < vaelib.seed_spread(mig[:alive]).max(), (
     "no β > 1 raises the mean MIG above that of β = 1 by as much as the seeds scatter it"
 )
 assert mig.max() < 0.1 * mig_ideal, "no model reaches a tenth of the MIG of the factors"
-assert mig.max() < mig_rotated, "every model's MIG is below that of the rotated reference code"
-assert held_most < 1 / 3 < rotated_share.max(), (
-    "no dimension of any model holds even a third of a factor's entropy; one of the rotated "
-    "code's holds more"
-)
+assert mig.max() < mig_rotated, "every model's MIG is below the average of the rotated codes"
+assert held_most < 2 / 5, "no dimension of any model holds even two fifths of a factor's entropy"
+assert rotated_share > 1 / 2, "on average, one of a rotated code's dimensions holds over half"
 assert mig[alive:].max() < 0.01, "after the collapse MIG is next to zero"
 
 # %% [markdown]
 # Had we measured MIG from the posterior means $\mu(x)$ instead, the collapsed models would not
 # score next to zero. At $\beta = 64$ the means still move a little with the image, by hundredths
 # of a prior standard deviation, while in every dimension the posteriors are, on average over the
-# images, nearly as wide as the prior:
+# images, nearly as wide as the prior, their σ within a hundredth of its 1:
 
 # %%
 mu_64 = [mu for mu, _ in codes[-1]]  # posterior means of the three β = 64 models
@@ -312,17 +331,24 @@ sigma_min = min(logvar.mul(0.5).exp().mean(dim=0).min() for _, logvar in codes[-
 print("MIG at β = 64 from the means alone:", " ".join(f"{m:.3f}" for m in mig_means))
 print(f"largest spread of a mean over the images: {mean_wiggle:.3f}", end=";  ")
 print(f"smallest mean σ of a dimension: {sigma_min:.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert 0.01 <= mean_wiggle < 0.1, "the means move by hundredths of a prior standard deviation"
-assert sigma_min > 0.99, (
-    "in every dimension the posteriors are on average nearly as wide as the prior"
+assert 1 - sigma_min < 0.01, (
+    "in every dimension the posteriors are on average nearly as wide as the prior, their σ within "
+    "a hundredth of its 1"
 )
-assert mig[:alive].min() < min(mig_means) and max(mig_means) < mig[:alive].max(), (
-    "from the means alone, the collapsed models score within the range of the living ones"
+assert all(m > 10 * d for m, d in zip(mig_means, mig[-1])), (
+    "from the means alone, every collapsed model scores over ten times the MIG of its draws"
+)
+assert mig[:alive].min() < sorted(mig_means)[1] < mig[:alive].max(), (
+    "the middle one of the three scores within the range of the models that keep a code"
 )
 
 # %% [markdown]
-# From the means alone, the collapsed models would score within the range of the models that
-# keep a code. Exercise 1 asks why, and why the draws $z \sim q(z \mid x)$ are right.
+# From the means alone, every collapsed model would score over ten times the MIG its draws
+# give, and the middle one of the three would score within the range of the models that keep a
+# code. Exercise 1 asks why, and why the draws $z \sim q(z \mid x)$ are right.
 
 # %% [markdown]
 # How much of each measure's variation is due to $\beta$, and how much to the seed? Take the
@@ -343,7 +369,11 @@ print(f"distortion: β explains {share_d:.3f} of the variance, p = {p_d:.4f}")
 print(f"MIG:        β explains {share_mig:.2f} of the variance, p = {p_mig:.2f}")
 chance = (alive - 1) / (alive * len(SEEDS) - 1)  # (B − 1)/(BS − 1)
 print(f"what β would explain by chance alone, (B − 1)/(BS − 1): {chance:.2f}")
-assert share_d > 0.99, "β explains nearly all of the distortion's variation"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert 1 - share_d < 0.01, (
+    "β explains nearly all of the distortion's variation, all but less than a hundredth"
+)
 assert round(p_d * 10_001) == 1, "none of the random deals explains as much of the distortion"
 
 # %% [markdown]
@@ -363,6 +393,8 @@ p_trend = vaelib.trend_p_value(BETAS[:alive], mig[:alive])
 rho_d = vaelib.rank_correlation(BETAS[:alive], distortion[:alive])
 print(f"MIG against β:        Spearman ρ = {rho_mig:+.2f}, trend p = {p_trend:.3f}")
 print(f"distortion against β: Spearman ρ = {rho_d:+.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert rho_mig < 0, "MIG falls rather than rises with β: its rank correlation with β is negative"
 assert rho_d > 0.9, "the distortion rises with β almost without exception"
 
@@ -384,8 +416,8 @@ assert rho_d > 0.9, "the distortion rises with β almost without exception"
 # $\beta = 2$ on, no dimension of any model has that much rate, so no dimension *could* hold a
 # whole position factor, however well it lined up with it. And the dimensions spend a growing
 # share of what they can hold on the position: the most any dimension knows about $x$ or $y$, as
-# a share of the largest $R_j$ of the model, rises at every step of $\beta$ (mean over seeds),
-# from under a third at $\beta = 1$ to over three fifths at the last $\beta$ before the collapse.
+# a share of the largest $R_j$ of the model (mean over seeds), grows from under a third at
+# $\beta = 1$ to over a half at the last $\beta$ before the collapse.
 # So at the top of the sweep the rate, not a lack of alignment, caps the gap; at $\beta = 1$,
 # where the dimensions have the rate to spare, they use little of it on any one factor.
 
@@ -403,16 +435,16 @@ for i in range(alive):
     print(f"  β = {BETAS[i]:2d}: " + " ".join(f"{r:.2f}" for r in largest_r[i]))
 print(f"entropy of x and of y, ln 8 = {entropy[position].max():.2f} nats")
 print("most known about x or y / largest R_j (mean over seeds):", " ".join(f"{u:.2f}" for u in use))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert (largest_r[1:alive] < entropy[position].min()).all(), (
     "from β = 2 on, no dimension of any model has as much rate as a position factor's entropy"
 )
-assert (use.diff() > 0).all(), (
-    "the most any dimension knows about x or y, as a share of the largest R_j, rises at every "
-    "step of β"
+assert use[0] < 1 / 3, (
+    "the most any dimension knows about x or y, as a share of the largest R_j, is under a third "
+    "at β = 1"
 )
-assert use[0] < 1 / 3 and use[-1] > 3 / 5, (
-    "from under a third at β = 1 to over three fifths at the last β before the collapse"
-)
+assert use[-1] > 1 / 2, "and over a half at the last β before the collapse"
 
 # %% [markdown]
 # MIG is also an average over four factors, and two of them these models barely learn. No
@@ -435,6 +467,8 @@ for k, name in enumerate(shapes.factor_names):
         f"mean gap {factor_gaps[k]:.3f}"
     )
 shape_k, scale_k = shapes.factor_names.index("shape"), shapes.factor_names.index("scale")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert held_share[..., shape_k].max() < 1 / 20, "no dimension holds a twentieth of the shape's"
 assert held_share[..., scale_k].max() < 1 / 4, "nor a quarter of the scale's entropy"
 assert factor_gaps[[shape_k, scale_k]].sum() < factor_gaps[position].sum(), (
@@ -480,23 +514,25 @@ print(f"best dimension for x: z_{x_dim + 1};  for y: z_{y_dim + 1}")
 position = [shapes.factor_names.index("x"), shapes.factor_names.index("y")]
 runner_up = top.values[1, position] / top.values[0, position]  # (2,) for x and y
 print("second best / best, for x and y:", " ".join(f"{r:.2f}" for r in runner_up))
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert x_dim != y_dim, "one dimension knows most about x, another most about y"
-assert (top.values[0, position] < 1 / 3).all(), "neither holds a third of its factor's entropy"
-assert ((0.4 < runner_up) & (runner_up < 0.6)).all(), (
-    "for x and for y the next dimension holds about half as much as the best one"
+assert (top.values[0, position] < 2 / 5).all(), "neither holds two fifths of its factor's entropy"
+assert (runner_up > 1 / 3).all(), (
+    "for x and for y the next dimension holds more than a third as much as the best one"
 )
-assert share[:, shapes.factor_names.index("shape")].max() < 0.01, (
-    "no dimension holds even a hundredth of the shape's entropy"
+assert share[:, shapes.factor_names.index("shape")].max() < 1 / 20, (
+    "no dimension holds even a twentieth of the shape's entropy"
 )
 
 # %% [markdown]
 # The best model does lean towards a disentangled code: one dimension knows most about $x$,
-# another most about $y$. But neither holds a third of its factor's entropy, and the next
-# dimension holds about half as much as the best one, so the factors are shared out. And no
-# dimension holds even a hundredth of the shape's entropy: the code spends its few nats on where
-# the sprite is, and the decoder puts its blob within a pixel of the sprite's centre, on
-# average, where the centres themselves spread over several pixels (`vaelib.centre_of_mass`
-# finds the centre of an image's grey level):
+# another most about $y$. But neither holds two fifths of its factor's entropy, and for each the
+# next dimension holds more than a third as much as the best one, so the factors are shared out.
+# As in every model, no dimension holds even a twentieth of the shape's entropy. Where the sprite
+# is, though, the code does carry: the decoder puts its blob within a pixel of the sprite's
+# centre, on average, where the centres themselves spread over several pixels
+# (`vaelib.centre_of_mass` finds the centre of an image's grey level):
 
 # %%
 model = models[best[0]][best[1]]
@@ -505,11 +541,10 @@ centres = vaelib.centre_of_mass(shapes.images)  # (768, 2) pixels
 miss = (vaelib.centre_of_mass(reconstruction) - centres).norm(dim=1)  # (768,)
 print(f"distance from the sprite's centre to the blob's, mean: {miss.mean():.2f} pixels")
 print(f"spread of the sprites' centres (standard deviation): {centres.std(dim=0).min():.1f} pixels")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert miss.mean() < 1, "the blob lies within a pixel of the sprite's centre, on average"
 assert centres.std(dim=0).min() > 3, "the centres themselves spread over several pixels"
-assert top.values[0, position].min() > 5 * top.values[0, :2].max(), (
-    "the code spends its few nats on where the sprite is (x and y, not shape or scale)"
-)
 
 # %% [markdown]
 # The traversal shows where the position lives. Below the picture, the move of the blob's
@@ -524,7 +559,7 @@ plots.plot_latent_traversal(
     dims,
     kl=kl,
     title=f"Highest MIG (β = {BETAS[best[0]]}): $z_{{{x_dim + 1}}}$ moves x, "
-    f"$z_{{{y_dim + 1}}}$ moves y, the others that move it far move it along slants",
+    f"$z_{{{y_dim + 1}}}$ moves y, and other dimensions move it too",
 )
 
 # %%
@@ -534,22 +569,22 @@ for row, j in enumerate(dims):
     print(f"z_{j + 1:<2}  KL {kl[j]:.2f}   moves x {shift[row, 0]:+5.1f}  y {shift[row, 1]:+5.1f}")
 x_row, y_row = dims.index(x_dim), dims.index(y_dim)
 far = [r for r in range(len(dims)) if r not in (x_row, y_row) and shift[r].norm() > 2.5]
-assert dx[x_row] >= 3 * dy[x_row] and dy[y_row] >= 3 * dx[y_row], (
-    "the x dimension moves the blob sideways and the y dimension up or down, each at least three "
-    "times as far along its axis as across it"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert dx[x_row] >= 1.5 * dy[x_row] and dy[y_row] >= 1.5 * dx[y_row], (
+    "the x dimension moves the blob mostly sideways and the y dimension mostly up or down, each at "
+    "least half as far again along its axis as across it"
 )
-assert far and all(min(dx[r], dy[r]) >= max(dx[r], dy[r]) / 3 for r in far), (
-    "every other row that moves the blob more than 2.5 pixels moves it along a slant"
-)
+assert far, "other rows move the blob more than 2.5 pixels too"
 
 # %% [markdown]
-# The dimension that knows most about $x$ moves the blob sideways, the one that knows most about
-# $y$ moves it up or down, each at least three times as far along its axis as across it; every
-# other row that moves the blob more than 2.5 pixels moves it along a slant, changing both.
+# The dimension that knows most about $x$ moves the blob mostly sideways, the one that knows most
+# about $y$ mostly up or down, each at least half as far again along its axis as across it; and
+# other rows move the blob more than 2.5 pixels too.
 #
-# In the model with the lowest MIG, no dimension leads the others for any factor by even a
-# fiftieth of its entropy: the gap of each factor, the term of MIG's sum, is tiny. And no
-# dimension holds a third of the entropy of $x$ or of $y$ either.
+# In the model with the lowest MIG, the gaps of $x$ and $y$ — how far the best dimension leads
+# the next, the terms of MIG's sum — add up to less than half of the best model's. And no
+# dimension holds even a sixth of the entropy of $x$ or of $y$.
 
 # %%
 mu, logvar = codes[worst[0]][worst[1]]
@@ -557,8 +592,15 @@ gaps = vaelib.mig_per_factor(mu, shapes.factors, logvar=logvar)  # (4,)
 held = (vaelib.mutual_information_matrix(mu, shapes.factors, logvar=logvar) / entropy).amax(0)
 print("gap of each factor:", "  ".join(f"{n} {g:.3f}" for n, g in zip(shapes.factor_names, gaps)))
 print("best dimension holds:", "  ".join(f"{n} {h:.2f}" for n, h in zip(shapes.factor_names, held)))
-assert gaps.max() < 0.02, "no dimension leads for any factor by a fiftieth of its entropy"
-assert (held[position] < 1 / 3).all(), "no dimension holds a third of the entropy of x or of y"
+best_gap = (top.values[0] - top.values[1])[position]  # (2,) the best model's gaps of x and y
+print(f"gaps of x and y together: this model {gaps[position].sum():.3f}", end=", ")
+print(f"the best model {best_gap.sum():.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert gaps[position].sum() < best_gap.sum() / 2, (
+    "the gaps of x and y add up to less than half of the best model's"
+)
+assert (held[position] < 1 / 6).all(), "no dimension holds even a sixth of the entropy of x or y"
 
 # %%
 model = models[worst[0]][worst[1]]
@@ -569,8 +611,7 @@ plots.plot_latent_traversal(
     traversal,
     dims,
     kl=kl,
-    title=f"Lowest MIG (β = {BETAS[worst[0]]}): no dimension leads for any factor "
-    "by a fiftieth of its entropy",
+    title=f"Lowest MIG (β = {BETAS[worst[0]]}): rows that move the sprite as in the best model",
 )
 
 # %%
@@ -579,22 +620,19 @@ dx, dy = shift.abs().T  # (10,) each
 for row, j in enumerate(dims):
     print(f"z_{j + 1:<2}  KL {kl[j]:.2f}   moves x {shift[row, 0]:+5.1f}  y {shift[row, 1]:+5.1f}")
 far = shift.norm(dim=1) > 2.5  # (10,) rows that move the blob more than 2.5 pixels
-assert (far & (dx >= 3 * dy)).any() and (far & (dy >= 3 * dx)).any(), (
-    "in the worst model too, one row moves the blob sideways and another up or down, each at "
-    "least three times as far along its axis as across it"
+sideways, upright = far & (dx >= 1.5 * dy), far & (dy >= 1.5 * dx)  # (10,) each
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert sideways.any() and upright.any(), (
+    "in the worst model too, one row moves the blob more than 2.5 pixels mostly sideways and "
+    "another mostly up or down, each at least half as far again along its axis as across it"
 )
-assert (far & (torch.minimum(dx, dy) >= torch.maximum(dx, dy) / 3)).sum() >= 2, (
-    "other rows move it along slants"
-)
-best_gap = (top.values[0] - top.values[1])[position]  # (2,) the best model's gaps of x and y
-assert (gaps[position] < best_gap).all(), (
-    "the worst model's position is shared out more evenly than the best model's"
-)
+assert far.sum() > 2, "other rows move it far too"
 
 # %% [markdown]
 # Side by side, the two traversals look alike: in the model with the lowest MIG too, one row
-# moves the heart sideways and another moves it up or down, each at least three times as far
-# along its axis as across it, and other rows move it along slants. A traversal shows what each
+# moves the heart mostly sideways and another mostly up or down, each at least half as far again
+# along its axis as across it, and other rows move it far too. A traversal shows what each
 # axis does around one image; MIG asks how much each axis knows about a factor over all 768
 # images, and there the worst model's position is shared out between dimensions even more evenly
 # than the best model's. The difference in MIG between the best and the worst model is a
@@ -640,14 +678,15 @@ assert (gaps[position] < best_gap).all(), (
 # - In a traversal of one image, the best model has a row that moves the sprite along $x$ and
 #   one along $y$; so does the worst. What separates them is how far, over all the images, the
 #   best axis for $x$ and for $y$ leads the next one; and in both models the best axis holds
-#   less than a third of its factor.
+#   less than two fifths of its factor.
 #
 # ## Exercises
 #
 # 1. **MIG from the posterior means.** Section 10.4 computed the MIG of the collapsed models at
 #    $\beta = 64$ from their posterior means alone, `vaelib.mutual_information_gap(mu,
-#    shapes.factors)` without `logvar`, and found it within the range of the models that keep a
-#    code. Why is it not zero, and why does drawing $z \sim q(z \mid x)$ fix that?
+#    shapes.factors)` without `logvar`, and found it well above zero, for some models within the
+#    range of the models that keep a code. Why is it not zero, and why does drawing
+#    $z \sim q(z \mid x)$ fix that?
 #
 # ```{admonition} Solution
 # :class: dropdown

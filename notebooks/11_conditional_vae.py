@@ -36,8 +36,8 @@
 # - decode one test digit's code with each of the ten labels — the same style, written as every
 #   digit;
 # - measure how much the code still knows about the digit, with two different classifiers;
-# - see the bound fall by more than ten times what the label is worth and the rate by about
-#   half of it, and read the conditional model's rate and active units as a split of information
+# - see the bound fall by more than eight times what the label is worth and the rate by a
+#   fraction of it, and read the conditional model's rate and active units as a split of information
 #   between the label and $z$.
 
 # %% tags=["remove-cell"]
@@ -147,10 +147,12 @@ LABEL_NATS = math.log(10)  # what naming one of ten equally likely digits is wor
 p_y = torch.bincount(train.labels, minlength=10).double() / len(train)
 H_y = -(p_y * p_y.log()).sum().item()  # entropy of the training labels, nats
 print(f"H(y) = {H_y:.3f} nats, log 10 = {LABEL_NATS:.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert abs(H_y - LABEL_NATS) < 0.005, "H(y) is log 10 ≈ 2.30 nats to two decimals"
 
 # %% [markdown]
-# Our bounds fall by more than ten times that. They are bounds of small models, not the true
+# Our bounds fall by more than eight times that. They are bounds of small models, not the true
 # likelihoods, and a two-dimensional code cannot describe a digit well: the plain decoder often
 # has to guess which digit it is drawing, and a wrong guess costs many nats of reconstruction.
 # The label removes the guess (section 11.2 checks this with a classifier). So almost all of the
@@ -161,10 +163,9 @@ elbo_drop = (D + R) - (D_c + R_c)
 rate_drop, distortion_drop = R - R_c, D - D_c
 print(f"−ELBO falls by {elbo_drop:.2f} nats (log 10 = {LABEL_NATS:.2f})")
 print(f"of which the rate {rate_drop:.2f}, the distortion {distortion_drop:.2f}")
-assert elbo_drop >= 10 * LABEL_NATS, (
-    "the bounds fall by more than ten times log 10, an order of magnitude more than the label is "
-    "worth"
-)
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert elbo_drop > 8 * LABEL_NATS, "the bounds fall by more than eight times log 10"
 assert abs(rate_drop) < 0.1 * elbo_drop, (
     "almost all of the fall is in the distortion, and the rate changes little next to it"
 )
@@ -201,9 +202,17 @@ per_digit = torch.stack([hits[requested == k].float().mean() for k in range(10)]
 print(f"classifier on real test digits: {test_accuracy:.1%}")
 print(f"classifier on the samples, against the requested digit: {sample_accuracy:.1%}")
 print("per requested digit:", " ".join(f"{k}: {a:.2f}" for k, a in enumerate(per_digit)))
-assert test_accuracy > 0.97, "the classifier labels almost every real test digit correctly"
-assert sample_accuracy > 0.9, "the classifier reads the requested digit in over 90 % of samples"
-assert per_digit.min() > 0.75, "every digit, even the hardest, comes out right three times in four"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert 1 - test_accuracy < 0.03, (
+    "the classifier labels almost every real test digit correctly, missing fewer than 3 in 100"
+)
+assert sample_accuracy > 0.8, (
+    "the classifier reads the requested digit in over four samples in five"
+)
+assert per_digit.min() > 2 / 3, (
+    "every digit, even the hardest, comes out right in more than two samples in three"
+)
 
 # %% [markdown]
 # The same classifier checks the explanation of section 11.1 for the fall of the bound: that the
@@ -223,17 +232,19 @@ rec_accuracy_c = vaelib.classifier_accuracy(
 )
 print("classifier reads the original's digit in the reconstructions:", end=" ")
 print(f"VAE {rec_accuracy:.1%}, conditional VAE {rec_accuracy_c:.1%}")
-assert rec_accuracy < 0.5, (
-    "in more than half of the plain VAE's reconstructions the classifier reads another digit"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert 1 - rec_accuracy > 0.4, (
+    "in over two in five of the plain VAE's reconstructions the classifier reads another digit"
 )
-assert rec_accuracy_c > 0.99, (
-    "in over 99 in 100 of the conditional VAE's it reads the original's digit"
+assert 1 - rec_accuracy_c < 0.02, (
+    "in fewer than one in fifty of the conditional VAE's does it read another digit"
 )
 
 # %% [markdown]
-# The guess is real and often wrong: in more than half of the plain VAE's reconstructions the
-# classifier reads another digit than the original's, in over 99 in 100 of the conditional VAE's
-# it reads the original's digit. A plain VAE cannot be asked for a digit at all; the best it can
+# The guess is real and often wrong: in over two in five of the plain VAE's reconstructions the
+# classifier reads another digit than the original's, in fewer than one in fifty of the
+# conditional VAE's. A plain VAE cannot be asked for a digit at all; the best it can
 # do is draw and throw away. The conditional model turns the label into a control.
 #
 # ## 11.3 Style and content apart
@@ -289,23 +300,29 @@ print(f"least ink: the {ink_by_digit.argmin()}s; most ink: the {ink_by_digit.arg
 print(
     f"correlation of the original's ink with its analogies', within digits: {ink_correlation:.2f}"
 )
-assert analogy_accuracy > 0.9, "the classifier reads the decoding label in over nine in ten"
-assert read_as_encoded < 0.05, "the label, not the encoded digit, sets the digit drawn"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert analogy_accuracy > 0.8, "the classifier reads the decoding label in over four in five"
+assert read_as_encoded < 0.1, (
+    "the label, not the encoded digit, sets the digit drawn: the encoded digit is read in fewer "
+    "than one in ten of the analogies decoded with another label"
+)
 assert ink_by_digit.argmin() == 1 and ink_by_digit.argmax() == 0, (
     "of these test digits, the 1s carry the least ink and the 0s the most"
 )
-assert 0.5 < ink_correlation < 0.8, (
+assert 1 / 3 < ink_correlation < 2 / 3, (
     "within each digit, heavier originals give heavier analogies: a clear positive correlation, "
-    "though far from perfect"
+    "between a third and two thirds, though far from perfect"
 )
 
 # %% [markdown]
-# The classifier reads the decoding label in over nine analogies in ten, and the digit
-# the code was encoded from in hardly any of the nine in ten that were decoded with another label:
+# The classifier reads the decoding label in over four analogies in five, and the digit the
+# code was encoded from in fewer than one in ten of those that were decoded with another label:
 # the label, not the code, decides the digit. And the ink carries over: within each digit,
 # originals with more ink than most of their digit give analogies with more ink than most, a clear
-# positive correlation (the value printed above), though far from perfect, since two numbers of
-# code cannot hold all of a writer's style.
+# positive correlation (the value printed above; between a third and two thirds in every run we
+# made), though far from perfect, since two numbers of code cannot hold all of a writer's
+# style.
 #
 # ## 11.4 What the code still knows about the digit
 #
@@ -338,8 +355,10 @@ print(f"{'accuracy from μ':<17} nearest class mean   1-nearest neighbour")
 for name, (class_mean, neighbour) in probe.items():
     print(f"{name:<17} {class_mean:18.2f} {neighbour:21.2f}")
 (mean_vae, nn_vae), (mean_cvae, nn_cvae) = probe["VAE"], probe["conditional VAE"]
-assert mean_cvae < 0.5 * mean_vae and nn_cvae < 0.5 * nn_vae, (
-    "by either classifier, the conditional code tells the digit less than half as often"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert mean_cvae < 0.6 * mean_vae and nn_cvae < 0.6 * nn_vae, (
+    "by either classifier, the conditional code tells the digit less than three fifths as often"
 )
 assert min(mean_cvae, nn_cvae) > 0.15, "yet both still read it clearly more often than guessing"
 assert 0.4 < min(mean_vae, nn_vae) and max(mean_vae, nn_vae) < 0.6, (
@@ -347,9 +366,9 @@ assert 0.4 < min(mean_vae, nn_vae) and max(mean_vae, nn_vae) < 0.6, (
 )
 
 # %% [markdown]
-# Both classifiers agree: read from the conditional code, the digit is right less than half as
-# often as from the plain code. The ten digits no longer sit in regions of their own, because
-# the decoder never needed them to. The plain two-dimensional code did not know the digit
+# Both classifiers agree: read from the conditional code, the digit is right less than three
+# fifths as often as from the plain code. The ten digits no longer sit in regions of their own,
+# because the decoder never needed them to. The plain two-dimensional code did not know the digit
 # perfectly either: with two numbers per image, the digits overlap, and both classifiers miss
 # about half of them.
 #
@@ -374,6 +393,8 @@ between_c, between_share_c = vaelib.between_class_variance(train_mu_c, train.lab
 print(f"share of the code's variance between digit centres: VAE {between_share:.2f}", end=", ")
 print(f"conditional VAE {between_share_c:.2f}")
 print(f"KL the conditional encoder could still save by centring them: {between_c / 2:.2f} nats")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert between_share_c < 0.5 * between_share, (
     "the conditional code's digit centres lie much closer together than the plain code's"
 )
@@ -398,12 +419,17 @@ assert between_share_c > 0.05, "after one epoch the centres do not coincide yet"
 # non-negative remainder (in chapter 5's identity, $\operatorname{KL}(q(z) \,\|\, p(z))$), and
 # the two models need not leave the same remainder, nor keep exactly the same style. So we
 # expect, without a theorem to guarantee it, the rate to fall by something below $\log 10$.
-# Section 11.1 measured the fall. It is about half of what the label is worth:
+# Section 11.1 measured the fall. It is a fraction of what the label is worth, between a fifth
+# and three fifths of it in every run we made:
 
 # %%
 print(f"R(VAE) − R(conditional VAE) = {rate_drop:.2f} nats; the label is worth {LABEL_NATS:.2f}")
 print(f"the fall as a share of log 10: {rate_drop / LABEL_NATS:.2f}")
-assert 0.4 < rate_drop / LABEL_NATS < 0.6, "the rate falls by about half of what the label is worth"
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+assert 0.2 < rate_drop / LABEL_NATS < 0.6, (
+    "the rate falls by a fraction of what the label is worth, between a fifth and three fifths"
+)
 
 # %% [markdown]
 # Why not the whole $\log 10$? Section 11.4 gives two reasons, and both push the fall below it.
@@ -411,8 +437,9 @@ assert 0.4 < rate_drop / LABEL_NATS < 0.6, "the rate falls by about half of what
 # about half of the digits — so its $I(y; z)$, all that the label can take over, is below
 # $\log 10$. And the conditional code has not given all of that up: it still tells the digit
 # better than guessing. This chapter does not estimate $I(y; z)$ itself, so these reasons explain
-# why the fall is smaller than $\log 10$, not why it is half; the half is what this run, one seed
-# and one epoch, measured.
+# why the fall is smaller than $\log 10$, not how much smaller. The fraction changes from one
+# realisation to the next (rerun the chapter with another `VAELIB_SEED` to see it move), as it
+# may for one epoch of one small model.
 
 # %% [markdown]
 # This is the mechanism of posterior collapse at work, on a small scale. Chapter 5 showed that
@@ -431,6 +458,8 @@ print(f"active units: VAE {active} of 2, conditional VAE {active_c} of 2")
 print("KL of each dimension, nats: VAE", " ".join(f"{v:.2f}" for v in kl), end=", ")
 print("conditional VAE", " ".join(f"{v:.2f}" for v in kl_c))
 print(f"rate: VAE {R:.2f}, conditional VAE {R_c:.2f} nats")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert active_c == active == CONFIG.latent_dim, "no dimension switches off when the label is given"
 assert R_c > 0.5 * R, "the conditional code keeps most of its rate"
 
@@ -455,20 +484,20 @@ fig
 #
 # - A conditional VAE gives the label to the encoder and the decoder, and bounds
 #   $-\log p(x \mid y)$. For the true likelihoods the label is worth $\log 10$ nats; for our
-#   small two-dimensional models the bound falls by more than ten times that, almost all of it in
-#   the distortion, because the plain decoder had to guess the digit from a code too small to say
-#   it: the classifier reads the original's digit in less than half of its reconstructions.
+#   small two-dimensional models the bound falls by more than eight times that, almost all of it
+#   in the distortion, because the plain decoder had to guess the digit from a code too small to
+#   say it: the classifier reads another digit in over two in five of its reconstructions.
 # - Asked for a digit, it draws that digit: the book's classifier reads the requested digit in
-#   over nine samples in ten, and in at least three in four for every digit.
+#   over four samples in five, and in more than two in three for every digit.
 # - Decoding one code with each of the ten labels writes the same style as every digit: the
-#   classifier reads the new label in over nine analogies in ten and the encoded digit in hardly
-#   any, and, within each digit, the ink of the original carries over in part.
+#   classifier reads the new label in over four analogies in five and the encoded digit in fewer
+#   than one in ten, and, within each digit, the ink of the original carries over in part.
 # - The code keeps little of the digit: by nearest class mean and by nearest neighbour alike it
-#   tells the digit less than half as often as the plain code, though still more often than
+#   tells the digit less than three fifths as often as the plain code, though still more often than
 #   guessing: after one epoch the digits' centres in the code have not met, though the encoder,
 #   which knows the label, could learn to bring them together at no cost to the reconstructions
 #   (the decoder can undo that shift exactly).
-# - The rate falls by about half of $\log 10$, while every latent dimension stays active and the
+# - The rate falls by a fraction of $\log 10$, while every latent dimension stays active and the
 #   code keeps most of its rate: the KL term presses the code to drop what the decoder gets for
 #   free — the mechanism of posterior collapse, confined to the label.
 #
