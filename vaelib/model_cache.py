@@ -39,6 +39,7 @@ _TRAINING_MODULES = (
     "_checks",
     "_trusted",
     "conditional",
+    "conv",
     "divergence",
     "experiments",
     "seeding",
