@@ -83,11 +83,12 @@ def _train_fresh(
     fit_kwargs: dict,
 ) -> tuple[VAE | Autoencoder, History]:
     """Build `model_class(config)` from `seed`; train it with `fit` or read it from the cache."""
-    config_class = ConvConfig if model_class is ConvVAE else MLPConfig
-    if config is not None and not isinstance(config, config_class):
-        raise TypeError(
-            f"config must be a {config_class.__name__} or None, got {type(config).__name__}"
-        )
+    expected = "a ConvConfig" if model_class is ConvVAE else "an MLPConfig"
+    if config is not None and not isinstance(
+        config, ConvConfig if model_class is ConvVAE else MLPConfig
+    ):
+        also = ", a ConvConfig" if model_class is VAE else ""  # train_vae takes either
+        raise TypeError(f"config must be {expected}{also} or None, got {type(config).__name__}")
     seed = check_seed(seed)
     cache = check_bool(cache, "cache")
     with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
