@@ -86,7 +86,7 @@ print(f"{len(train):,} training and {len(test):,} test images")
 # every measure of the book take it as they are.
 
 # %%
-# LISTING: vaelib.ConvVAE
+vaelib.show_source(vaelib.ConvVAE)
 
 # %% [markdown]
 # We train it with half the tutorial's widths (16 and 32 channels), so that the chapter runs in

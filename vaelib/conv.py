@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from vaelib._checks import check_images, check_positive_int, check_tensor
-from vaelib.models import VAE, _finite_output
+from vaelib._checks import check_images, check_positive_int
+from vaelib.models import VAE
 
 __all__ = ["ConvConfig", "ConvVAE"]
 
@@ -98,18 +98,12 @@ class ConvVAE(VAE):
         return self.to_mu.weight
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Images x (batch, 1, 28, 28) in [0, 1] → (μ, log σ²), each (batch, d)."""
-        x = check_images(x, "x", self.config.image_shape, dtype=self._weight().dtype)
-        h = self.encoder(self._on_my_device(x, "x"))  # (batch, 64·7·7)
-        return _finite_output(self.to_mu(h), "encoder"), _finite_output(
-            self.to_logvar(h), "encoder"
-        )
+        """q(z|x): images x (batch, 1, 28, 28) in [0, 1] → (μ, log σ²), each (batch, d)."""
+        image_shape, dtype = self.config.image_shape, self._weight().dtype
+        x = check_images(x, "x", image_shape, dtype=dtype, values=False)  # type, shape
+        h = self.encoder(self._on_my_device(x))  # (batch, 1, 28, 28) → (batch, c2·7·7)
+        return self.to_mu(h), self.to_logvar(h)  # (batch, d) each
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Latent codes z (batch, d) → Bernoulli logits (batch, 1, 28, 28)."""
-        check_tensor(z, "z", ndim=2)
-        if z.shape[1] != self.config.latent_dim:
-            raise ValueError(
-                f"z must have shape (batch, {self.config.latent_dim}), got {tuple(z.shape)}"
-            )
-        return _finite_output(self.decoder(self._on_my_device(z, "z")), "decoder")
+        """p(x|z): codes z (batch, d) → Bernoulli logits (batch, 1, 28, 28)."""
+        return self.decoder(self._codes(z))  # (batch, d) → (batch, 1, 28, 28)
