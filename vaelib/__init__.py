@@ -20,6 +20,7 @@ from vaelib.conditional_metrics import (
     conditional_latent_activity,
     within_class_correlation,
 )
+from vaelib.conv import ConvConfig, ConvVAE
 from vaelib.data import (
     DATA_ENV_VAR,
     CorruptDataError,
@@ -126,6 +127,8 @@ __all__ = [
     "effective_seed",
     "Autoencoder",
     "ConditionalVAE",
+    "ConvConfig",
+    "ConvVAE",
     "CorruptDataError",
     "DATA_ENV_VAR",
     "DataNotFoundError",

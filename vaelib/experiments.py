@@ -14,6 +14,7 @@ import torch
 
 from vaelib import model_cache
 from vaelib._checks import check_bool, check_device, check_seed, check_threshold
+from vaelib.conv import ConvConfig, ConvVAE
 from vaelib.data import ImageData
 from vaelib.device import pick_device
 from vaelib.losses import bernoulli_entropy
@@ -29,12 +30,13 @@ def train_vae(
     *,
     beta: float = 1.0,
     epochs: int = 10,
-    config: MLPConfig | None = None,
+    config: MLPConfig | ConvConfig | None = None,
     seed: int = 0,
     cache: bool = False,
     **fit_kwargs,
 ) -> tuple[VAE, History]:
-    """Train a fresh `VAE(config)` with `fit` and return `(model, history)`.
+    """Train a fresh `VAE(config)` (a `ConvVAE` for a `ConvConfig`) with `fit`; return
+    `(model, history)`.
 
     Exactly one step of `sweep_beta([beta], ...)`: the initial weights are drawn with torch's
     generator seeded with `seed` (the caller's global random state is left as it was), then
@@ -47,7 +49,8 @@ def train_vae(
     without the training. The chapters use it for the models that later chapters reuse.
     """
     fit_kwargs.update(epochs=epochs, beta=beta)
-    return _train_fresh(VAE, train, test, config, seed, cache, fit_kwargs)
+    model_class = ConvVAE if isinstance(config, ConvConfig) else VAE
+    return _train_fresh(model_class, train, test, config, seed, cache, fit_kwargs)
 
 
 def train_autoencoder(
@@ -80,8 +83,12 @@ def _train_fresh(
     fit_kwargs: dict,
 ) -> tuple[VAE | Autoencoder, History]:
     """Build `model_class(config)` from `seed`; train it with `fit` or read it from the cache."""
-    if config is not None and not isinstance(config, MLPConfig):
-        raise TypeError(f"config must be an MLPConfig or None, got {type(config).__name__}")
+    expected = "a ConvConfig" if model_class is ConvVAE else "an MLPConfig"
+    if config is not None and not isinstance(
+        config, ConvConfig if model_class is ConvVAE else MLPConfig
+    ):
+        also = ", a ConvConfig" if model_class is VAE else ""  # train_vae takes either
+        raise TypeError(f"config must be {expected}{also} or None, got {type(config).__name__}")
     seed = check_seed(seed)
     cache = check_bool(cache, "cache")
     with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched

@@ -38,6 +38,7 @@ _TRAINING_MODULES = (
     "_argument_checks",
     "_checks",
     "conditional",
+    "conv",
     "divergence",
     "experiments",
     "seeding",
