@@ -202,6 +202,8 @@ for i in range(len(kl)):
         f"image {i}: closed form {kl[i]:6.2f}   Monte Carlo {mc_kl[i]:6.2f} ± {mc_se[i]:.2f} (SE)"
         f"   difference = {z_scores[i]:+.1f} SE"
     )
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert (z_scores.abs() < 4).all(), (
     "every closed-form value lies within 4 standard errors of its Monte-Carlo estimate"
 )
@@ -230,6 +232,8 @@ for name in slips:
         f"{name:>17}: off by up to {slip_size[name]:5.1f} nats, "
         f"{round(slip_distance[name], -1):5.0f} SE from Monte Carlo"
     )
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert min(slip_distance.values()) > 24, (
     "every slip, on its worst image, lands dozens of standard errors from the estimate"
 )
@@ -258,6 +262,8 @@ assert torch.allclose(
 torch_kl = kl_divergence(q, prior).sum(dim=-1)  # (batch,)
 max_gap = (torch_kl - kl).abs().max().item()
 print(f"largest |vaelib − torch.distributions| = {max_gap:.1e} nats")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert torch.allclose(kl, torch_kl, rtol=1e-5, atol=1e-5), (
     "vaelib and torch.distributions agree to float32 round-off"
 )
@@ -292,6 +298,8 @@ vaelib.gaussian_kl_per_dim(mu_1, 2 * torch.log(sigma_1)).sum().backward()
 expected_mu, expected_sigma = 1.5, 0.2 - 1 / 0.2
 print(f"∂KL/∂μ = {mu_1.grad.item():.3f} (formula {expected_mu:.3f})")
 print(f"∂KL/∂σ = {sigma_1.grad.item():.3f} (formula {expected_sigma:.3f})")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert math.isclose(mu_1.grad.item(), expected_mu, rel_tol=1e-5), "autograd agrees: ∂KL/∂μ = μ"
 assert math.isclose(sigma_1.grad.item(), expected_sigma, rel_tol=1e-5), (
     "autograd agrees: ∂KL/∂σ = σ − 1/σ"
@@ -324,6 +332,8 @@ for s, k, g in zip(sigma_pair[0].tolist(), kl_pair[0].tolist(), slope_pair.tolis
     print(f"σ = {s:.1f}: KL = {k:.3f} nats, ∂KL/∂σ = {g:+.2f}")
 kl_ratio, slope_ratio = kl_pair[0, 0] / kl_pair[0, 1], -slope_pair[0] / slope_pair[1]
 print(f"below / above: KL {kl_ratio:.1f}x, slope {slope_ratio:.1f}x")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert kl_ratio > 1 and slope_ratio > 1, (
     "at the same distance from σ = 1, both the KL and its slope are larger below than above"
 )
@@ -360,6 +370,8 @@ equal_offset = math.sqrt(2 * sharp_part)  # the μ whose offset part ½μ² equa
 print(
     f"a mean {equal_offset:.1f} prior standard deviations out costs as much as σ = {SIGMA_EXAMPLE}"
 )
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert math.isclose(both, offset_part + sharp_part, rel_tol=1e-5), "the two parts add"
 assert sharp_part > 3 * offset_part, (
     "here sharpness costs more than three times as much as the offset"
@@ -437,6 +449,8 @@ print(
     f"one step on the KL (learning rate 0.1): σ = -0.01 → {after_step[0]:.2f}, "
     f"σ = 0.01 → {after_step[1]:.2f}"
 )
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert (after_step - torch.tensor([-10.0, 10.0])).abs().max() < 1, (
     "the step throws σ = 0.01 to about 10 and σ = −0.01 to about −10: neither crosses zero"
 )
@@ -464,6 +478,8 @@ sigmas = torch.tensor([1e-3, 1e-2, 1e-1, 1.0, 3.0])
 logvars = torch.log(sigmas**2)
 for s, lv in zip(sigmas.tolist(), logvars.tolist()):
     print(f"σ = {s:7.3f}   log σ² = {lv:6.2f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert abs(logvars[0] + 13.8) < 0.05 and logvars[3] == 0, (
     "from 0.001 to 1, σ becomes log σ² from about −13.8 to 0"
 )
@@ -491,6 +507,8 @@ for s, g_sigma, g_logvar in zip(
     sigmas.tolist(), sigma_leaf.grad.tolist(), logvar_leaf.grad.tolist()
 ):
     print(f"σ = {s:7.3f}   ∂KL/∂σ = {g_sigma:9.2f}   ∂KL/∂log σ² = {g_logvar:6.3f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert torch.allclose(sigma_leaf.grad, sigmas - 1 / sigmas), (
     "with respect to σ, the KL's gradient is σ − 1/σ, which explodes as the posterior sharpens"
 )
@@ -512,6 +530,8 @@ sigma_after_sigma_step = (sigma_param - LR * sigma_param.grad).item()
 sigma_after_logvar_step = torch.exp(0.5 * (logvar_param - LR * logvar_param.grad)).item()
 print(f"step in σ:      σ goes from {SIGMA_0} to {sigma_after_sigma_step:.2f}")
 print(f"step in log σ²: σ goes from {SIGMA_0} to {sigma_after_logvar_step:.4f}")
+
+# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
 assert 9 < sigma_after_sigma_step < 11, "one step in σ lands about ten times wider than the prior"
 assert 1.02 * SIGMA_0 < sigma_after_logvar_step < 1.05 * SIGMA_0, (
     "in log σ², the same step moves σ by a few per cent, in the right direction"
