@@ -146,7 +146,7 @@ print(f"μ: {tuple(mu.shape)}, log σ²: {tuple(logvar.shape)}")
 print(f"untrained: mean |μ| = {mu.abs().mean():.2f}, mean σ = {torch.exp(0.5 * logvar).mean():.2f}")
 print(f"standard deviation of μ across the 64 images: {spread:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert mu.abs().mean() < 0.2 and (torch.exp(0.5 * logvar).mean() - 1).abs() < 0.1, (
     "before training, means are close to 0 and widths close to 1"
 )
@@ -221,7 +221,7 @@ print(
 )
 print(f"784 · ln 2 = {coin_flips:.1f} nats; mean |logit| = {logits.abs().mean():.1f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert logits.abs().mean() < 0.5, "the untrained decoder's logits are close to 0"
 assert abs(parts.reconstruction.item() / coin_flips - 1) < 0.1, (
     "the untrained reconstruction term is about 784 ln 2 nats"
@@ -303,7 +303,7 @@ print("∂z/∂μ        =", [f"{v:.3f}" for v in mu_demo.grad[0].tolist()])
 print("∂z/∂log σ²   =", [f"{v:.3f}" for v in logvar_demo.grad[0].tolist()])
 print("½ σ ε        =", [f"{v:.3f}" for v in (0.5 * sigma_demo * eps)[0].tolist()])
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert torch.allclose(mu_demo.grad, torch.ones(1, 2)), "∂z/∂μ = 1, as the chain rule predicts"
 assert torch.allclose(logvar_demo.grad, 0.5 * sigma_demo * eps), (
     "∂z/∂log σ² = ½ σ ε, as the chain rule predicts"
@@ -324,7 +324,7 @@ except RuntimeError:
     backward_failed = True
 print("backward() through .sample() fails:", backward_failed)
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert not z_sampled.requires_grad and backward_failed, (
     ".sample() cuts the draw from the graph: no gradient can reach μ or σ"
 )
@@ -390,7 +390,7 @@ with torch.no_grad():
     loss_after = vaelib.vae_loss(logits_b, batch, mu_b, logvar_b).total
 print(f"loss of the batch: {loss_before:.2f} before, {loss_after:.2f} nats per image after")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the check of the claim"}
+# %% mystnb={"code_prompt_show": "Show the check of the claim"} tags=["hide-input"]
 assert loss_after < loss_before, "one step of Adam lowers the loss of the batch it was computed on"
 
 # %% [markdown]
@@ -424,7 +424,7 @@ for name, scores in (("before", before), ("after", after)):
 elbo_rise = before["loss"] - after["loss"]
 reconstruction_drop = before["reconstruction"] - after["reconstruction"]
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert elbo_rise > 200, "the ELBO of held-out images rose by hundreds of nats"
 assert reconstruction_drop > elbo_rise, "the reconstruction term improved by more than the ELBO"
 assert after["kl"] > before["kl"] + 5, "the KL term grew"
@@ -464,7 +464,7 @@ print(f"log p(x|z) over the draws: {f.mean():.0f} ± {f.std():.0f} nats")
 print(f"variance of the score-function estimator / the reparameterised one: {variance_ratio:.0e}")
 print(f"the same with the mean of f subtracted: {baseline_ratio:.0f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert variance_ratio > 100, (
     "the score-function estimator's variance is more than a hundred times higher"
 )
@@ -503,7 +503,7 @@ elbo = -vaelib.evaluate(vae, small)["loss"]
 iwae = vaelib.iwae_log_likelihood(vae, small, k=100)
 print(f"ELBO {elbo:.1f} ≤ 𝓛_100 {iwae:.1f} nats per image (gap {iwae - elbo:.1f})")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert iwae > elbo + 1, "ELBO ≤ 𝓛_100, with a gap"
 
 # %% [markdown]
@@ -522,7 +522,7 @@ assert iwae > elbo + 1, "ELBO ≤ 𝓛_100, with a gap"
 naive = vaelib.iwae_log_likelihood(vae, small, k=1000, proposal="prior")
 print(f"1,000 draws from the prior: {naive:.0f} nats per image, {iwae - naive:.0f} below 𝓛_100")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert iwae - naive > 20, "a thousand prior draws fall short of 𝓛_100 by more than twenty nats"
 
 # %% [markdown]
@@ -574,7 +574,7 @@ for name, quality, confident in (
     )
 print(f"sharpness of the samples / of test digits: {sharpness_ratio:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert sharpness_ratio < 0.2, "the samples are less than a fifth as sharp as test digits"
 assert quality_samples.confidence > 0.5, "on average the classifier is more confident than not"
 assert quality_samples.class_coverage > 9, (
@@ -620,7 +620,7 @@ assert inside > 0.5, (
 )
 print(f"ratio: {d_prior.median() / d_codes.median():.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1.1 * d_codes.median() < d_prior.median() < 1.5 * d_codes.median(), (
     "a prior draw lands less than one and a half times as far from its nearest training code, "
     "a ratio of the same size as chapter 1's for the autoencoder (between 1.1 and 2 there)"

@@ -203,7 +203,7 @@ for i in range(len(kl)):
         f"   difference = {z_scores[i]:+.1f} SE"
     )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (z_scores.abs() < 4).all(), (
     "every closed-form value lies within 4 standard errors of its Monte-Carlo estimate"
 )
@@ -233,7 +233,7 @@ for name in slips:
         f"{round(slip_distance[name], -1):5.0f} SE from Monte Carlo"
     )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert min(slip_distance.values()) > 24, (
     "every slip, on its worst image, lands dozens of standard errors from the estimate"
 )
@@ -263,7 +263,7 @@ torch_kl = kl_divergence(q, prior).sum(dim=-1)  # (batch,)
 max_gap = (torch_kl - kl).abs().max().item()
 print(f"largest |vaelib − torch.distributions| = {max_gap:.1e} nats")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert torch.allclose(kl, torch_kl, rtol=1e-5, atol=1e-5), (
     "vaelib and torch.distributions agree to float32 round-off"
 )
@@ -299,7 +299,7 @@ expected_mu, expected_sigma = 1.5, 0.2 - 1 / 0.2
 print(f"∂KL/∂μ = {mu_1.grad.item():.3f} (formula {expected_mu:.3f})")
 print(f"∂KL/∂σ = {sigma_1.grad.item():.3f} (formula {expected_sigma:.3f})")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert math.isclose(mu_1.grad.item(), expected_mu, rel_tol=1e-5), "autograd agrees: ∂KL/∂μ = μ"
 assert math.isclose(sigma_1.grad.item(), expected_sigma, rel_tol=1e-5), (
     "autograd agrees: ∂KL/∂σ = σ − 1/σ"
@@ -333,7 +333,7 @@ for s, k, g in zip(sigma_pair[0].tolist(), kl_pair[0].tolist(), slope_pair.tolis
 kl_ratio, slope_ratio = kl_pair[0, 0] / kl_pair[0, 1], -slope_pair[0] / slope_pair[1]
 print(f"below / above: KL {kl_ratio:.1f}x, slope {slope_ratio:.1f}x")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert kl_ratio > 1 and slope_ratio > 1, (
     "at the same distance from σ = 1, both the KL and its slope are larger below than above"
 )
@@ -371,7 +371,7 @@ print(
     f"a mean {equal_offset:.1f} prior standard deviations out costs as much as σ = {SIGMA_EXAMPLE}"
 )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert math.isclose(both, offset_part + sharp_part, rel_tol=1e-5), "the two parts add"
 assert sharp_part > 3 * offset_part, (
     "here sharpness costs more than three times as much as the offset"
@@ -450,7 +450,7 @@ print(
     f"σ = 0.01 → {after_step[1]:.2f}"
 )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (after_step - torch.tensor([-10.0, 10.0])).abs().max() < 1, (
     "the step throws σ = 0.01 to about 10 and σ = −0.01 to about −10: neither crosses zero"
 )
@@ -479,7 +479,7 @@ logvars = torch.log(sigmas**2)
 for s, lv in zip(sigmas.tolist(), logvars.tolist()):
     print(f"σ = {s:7.3f}   log σ² = {lv:6.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(logvars[0] + 13.8) < 0.05 and logvars[3] == 0, (
     "from 0.001 to 1, σ becomes log σ² from about −13.8 to 0"
 )
@@ -508,7 +508,7 @@ for s, g_sigma, g_logvar in zip(
 ):
     print(f"σ = {s:7.3f}   ∂KL/∂σ = {g_sigma:9.2f}   ∂KL/∂log σ² = {g_logvar:6.3f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert torch.allclose(sigma_leaf.grad, sigmas - 1 / sigmas), (
     "with respect to σ, the KL's gradient is σ − 1/σ, which explodes as the posterior sharpens"
 )
@@ -531,7 +531,7 @@ sigma_after_logvar_step = torch.exp(0.5 * (logvar_param - LR * logvar_param.grad
 print(f"step in σ:      σ goes from {SIGMA_0} to {sigma_after_sigma_step:.2f}")
 print(f"step in log σ²: σ goes from {SIGMA_0} to {sigma_after_logvar_step:.4f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 9 < sigma_after_sigma_step < 11, "one step in σ lands about ten times wider than the prior"
 assert 1.02 * SIGMA_0 < sigma_after_logvar_step < 1.05 * SIGMA_0, (
     "in log σ², the same step moves σ by a few per cent, in the right direction"

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,mystnb,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -75,7 +75,7 @@ for name, size in zip(shapes.factor_names, shapes.factor_sizes):
     print(f"  factor {name}: {size} values")
 combinations = len(torch.unique(shapes.factors, dim=0))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert combinations == len(shapes) == torch.tensor(shapes.factor_sizes).prod(), (
     "every combination of the factors appears exactly once"
 )
@@ -156,7 +156,7 @@ print(
 print(f"{mig_rotated:.2f} (from {mig_rotations.min():.2f} to {mig_rotations.max():.2f})")
 print(f"most of a factor's entropy one rotated dimension holds, on average: {rotated_share:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1 - mig_ideal < 0.01, "a code that copies each factor into its own dimension has MIG 1"
 assert 0.2 < mig_rotated / mig_ideal < 0.3, "a random rotation cuts MIG to about a quarter"
 assert rotated_share > 0.5, (
@@ -307,7 +307,7 @@ assert d_spread.max() < 0.05, "the seeds' distortions differ by a few percent at
 assert (rate.diff(dim=0) < 0).all(), "the rate falls with β for every seed"
 gain_over_one = mig[:alive].mean(dim=1)[1:] - mig[0].mean()  # (β > 1,) among the living models
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert gain_over_one.max() < vaelib.seed_spread(mig[:alive]).max(), (
     "no β > 1 raises the mean MIG above that of β = 1 by as much as the seeds scatter it"
 )
@@ -332,7 +332,7 @@ print("MIG at β = 64 from the means alone:", " ".join(f"{m:.3f}" for m in mig_m
 print(f"largest spread of a mean over the images: {mean_wiggle:.3f}", end=";  ")
 print(f"smallest mean σ of a dimension: {sigma_min:.3f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.01 <= mean_wiggle < 0.1, "the means move by hundredths of a prior standard deviation"
 assert 1 - sigma_min < 0.01, (
     "in every dimension the posteriors are on average nearly as wide as the prior, their σ within "
@@ -370,7 +370,7 @@ print(f"MIG:        β explains {share_mig:.2f} of the variance, p = {p_mig:.2f}
 chance = (alive - 1) / (alive * len(SEEDS) - 1)  # (B − 1)/(BS − 1)
 print(f"what β would explain by chance alone, (B − 1)/(BS − 1): {chance:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1 - share_d < 0.01, (
     "β explains nearly all of the distortion's variation, all but less than a hundredth"
 )
@@ -394,7 +394,7 @@ rho_d = vaelib.rank_correlation(BETAS[:alive], distortion[:alive])
 print(f"MIG against β:        Spearman ρ = {rho_mig:+.2f}, trend p = {p_trend:.3f}")
 print(f"distortion against β: Spearman ρ = {rho_d:+.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert rho_mig < 0, "MIG falls rather than rises with β: its rank correlation with β is negative"
 assert rho_d > 0.9, "the distortion rises with β almost without exception"
 
@@ -408,7 +408,7 @@ assert rho_d > 0.9, "the distortion rises with β almost without exception"
 # moderate $\beta > 1$ does not raise MIG above the plain VAE's, by more than the seeds scatter
 # it at one $\beta$ or at all. That is in line with {cite:t}`locatello2019challenging`, who found
 # on a far larger scale that the seed matters as much as the regularisation strength.
-
+#
 # Could the rate be what keeps MIG low? Partly. A dimension cannot know more about a factor than
 # it knows about the image, and that is at most its own share of the rate: $I(z_j; v_k) \le
 # I(z_j; x) \le R_j$, the KL of dimension $j$ averaged over the images (`vaelib.kl_per_dimension`).
@@ -436,7 +436,7 @@ for i in range(alive):
 print(f"entropy of x and of y, ln 8 = {entropy[position].max():.2f} nats")
 print("most known about x or y / largest R_j (mean over seeds):", " ".join(f"{u:.2f}" for u in use))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (largest_r[1:alive] < entropy[position].min()).all(), (
     "from β = 2 on, no dimension of any model has as much rate as a position factor's entropy"
 )
@@ -468,7 +468,7 @@ for k, name in enumerate(shapes.factor_names):
     )
 shape_k, scale_k = shapes.factor_names.index("shape"), shapes.factor_names.index("scale")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert held_share[..., shape_k].max() < 1 / 20, "no dimension holds a twentieth of the shape's"
 assert held_share[..., scale_k].max() < 1 / 4, "nor a quarter of the scale's entropy"
 assert factor_gaps[[shape_k, scale_k]].sum() < factor_gaps[position].sum(), (
@@ -515,7 +515,7 @@ position = [shapes.factor_names.index("x"), shapes.factor_names.index("y")]
 runner_up = top.values[1, position] / top.values[0, position]  # (2,) for x and y
 print("second best / best, for x and y:", " ".join(f"{r:.2f}" for r in runner_up))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert x_dim != y_dim, "one dimension knows most about x, another most about y"
 assert (top.values[0, position] < 2 / 5).all(), "neither holds two fifths of its factor's entropy"
 assert (runner_up > 1 / 3).all(), (
@@ -542,7 +542,7 @@ miss = (vaelib.centre_of_mass(reconstruction) - centres).norm(dim=1)  # (768,)
 print(f"distance from the sprite's centre to the blob's, mean: {miss.mean():.2f} pixels")
 print(f"spread of the sprites' centres (standard deviation): {centres.std(dim=0).min():.1f} pixels")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert miss.mean() < 1, "the blob lies within a pixel of the sprite's centre, on average"
 assert centres.std(dim=0).min() > 3, "the centres themselves spread over several pixels"
 
@@ -570,7 +570,7 @@ for row, j in enumerate(dims):
 x_row, y_row = dims.index(x_dim), dims.index(y_dim)
 far = [r for r in range(len(dims)) if r not in (x_row, y_row) and shift[r].norm() > 2.5]
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert dx[x_row] >= 1.5 * dy[x_row] and dy[y_row] >= 1.5 * dx[y_row], (
     "the x dimension moves the blob mostly sideways and the y dimension mostly up or down, each at "
     "least half as far again along its axis as across it"
@@ -596,7 +596,7 @@ best_gap = (top.values[0] - top.values[1])[position]  # (2,) the best model's ga
 print(f"gaps of x and y together: this model {gaps[position].sum():.3f}", end=", ")
 print(f"the best model {best_gap.sum():.3f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert gaps[position].sum() < best_gap.sum() / 2, (
     "the gaps of x and y add up to less than half of the best model's"
 )
@@ -622,7 +622,7 @@ for row, j in enumerate(dims):
 far = shift.norm(dim=1) > 2.5  # (10,) rows that move the blob more than 2.5 pixels
 sideways, upright = far & (dx >= 1.5 * dy), far & (dy >= 1.5 * dx)  # (10,) each
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert sideways.any() and upright.any(), (
     "in the worst model too, one row moves the blob more than 2.5 pixels mostly sideways and "
     "another mostly up or down, each at least half as far again along its axis as across it"

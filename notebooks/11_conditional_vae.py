@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,mystnb,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -148,7 +148,7 @@ p_y = torch.bincount(train.labels, minlength=10).double() / len(train)
 H_y = -(p_y * p_y.log()).sum().item()  # entropy of the training labels, nats
 print(f"H(y) = {H_y:.3f} nats, log 10 = {LABEL_NATS:.3f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(H_y - LABEL_NATS) < 0.005, "H(y) is log 10 ≈ 2.30 nats to two decimals"
 
 # %% [markdown]
@@ -164,7 +164,7 @@ rate_drop, distortion_drop = R - R_c, D - D_c
 print(f"−ELBO falls by {elbo_drop:.2f} nats (log 10 = {LABEL_NATS:.2f})")
 print(f"of which the rate {rate_drop:.2f}, the distortion {distortion_drop:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert elbo_drop > 8 * LABEL_NATS, "the bounds fall by more than eight times log 10"
 assert abs(rate_drop) < 0.1 * elbo_drop, (
     "almost all of the fall is in the distortion, and the rate changes little next to it"
@@ -203,7 +203,7 @@ print(f"classifier on real test digits: {test_accuracy:.1%}")
 print(f"classifier on the samples, against the requested digit: {sample_accuracy:.1%}")
 print("per requested digit:", " ".join(f"{k}: {a:.2f}" for k, a in enumerate(per_digit)))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1 - test_accuracy < 0.03, (
     "the classifier labels almost every real test digit correctly, missing fewer than 3 in 100"
 )
@@ -233,7 +233,7 @@ rec_accuracy_c = vaelib.classifier_accuracy(
 print("classifier reads the original's digit in the reconstructions:", end=" ")
 print(f"VAE {rec_accuracy:.1%}, conditional VAE {rec_accuracy_c:.1%}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1 - rec_accuracy > 0.4, (
     "in over two in five of the plain VAE's reconstructions the classifier reads another digit"
 )
@@ -301,7 +301,7 @@ print(
     f"correlation of the original's ink with its analogies', within digits: {ink_correlation:.2f}"
 )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert analogy_accuracy > 0.8, "the classifier reads the decoding label in over four in five"
 assert read_as_encoded < 0.1, (
     "the label, not the encoded digit, sets the digit drawn: the encoded digit is read in fewer "
@@ -356,7 +356,7 @@ for name, (class_mean, neighbour) in probe.items():
     print(f"{name:<17} {class_mean:18.2f} {neighbour:21.2f}")
 (mean_vae, nn_vae), (mean_cvae, nn_cvae) = probe["VAE"], probe["conditional VAE"]
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert mean_cvae < 0.6 * mean_vae and nn_cvae < 0.6 * nn_vae, (
     "by either classifier, the conditional code tells the digit less than three fifths as often"
 )
@@ -394,7 +394,7 @@ print(f"share of the code's variance between digit centres: VAE {between_share:.
 print(f"conditional VAE {between_share_c:.2f}")
 print(f"KL the conditional encoder could still save by centring them: {between_c / 2:.2f} nats")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert between_share_c < 0.5 * between_share, (
     "the conditional code's digit centres lie much closer together than the plain code's"
 )
@@ -426,7 +426,7 @@ assert between_share_c > 0.05, "after one epoch the centres do not coincide yet"
 print(f"R(VAE) − R(conditional VAE) = {rate_drop:.2f} nats; the label is worth {LABEL_NATS:.2f}")
 print(f"the fall as a share of log 10: {rate_drop / LABEL_NATS:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.2 < rate_drop / LABEL_NATS < 0.6, (
     "the rate falls by a fraction of what the label is worth, between a fifth and three fifths"
 )
@@ -459,7 +459,7 @@ print("KL of each dimension, nats: VAE", " ".join(f"{v:.2f}" for v in kl), end="
 print("conditional VAE", " ".join(f"{v:.2f}" for v in kl_c))
 print(f"rate: VAE {R:.2f}, conditional VAE {R_c:.2f} nats")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert active_c == active == CONFIG.latent_dim, "no dimension switches off when the label is given"
 assert R_c > 0.5 * R, "the conditional code keeps most of its rate"
 

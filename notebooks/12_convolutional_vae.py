@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,mystnb,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -109,7 +109,7 @@ n_parameters = {
 }
 print("parameters:", ",  ".join(f"{name} {n:,}" for name, n in n_parameters.items()))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert n_parameters["conv VAE"] < n_parameters["MLP VAE"] / 5, (
     "the convolutional model has less than a fifth of the MLP's parameters"
 )
@@ -128,7 +128,7 @@ for name, seconds in seconds_per_epoch.items():
 cost_ratio = seconds_per_epoch["conv VAE"] / seconds_per_epoch["MLP VAE"]
 print(f"an epoch of the conv VAE costs {cost_ratio:.1f} epochs of the MLP VAE")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert cost_ratio > 1 or DEVICE.type != "cpu", (
     "on a CPU, each image costs the convolutional model more than the MLP"
 )
@@ -195,7 +195,7 @@ print(f"D, conv / MLP at five epochs: {D_conv / D_mlp:.2f}")
 sharpness_ratio = sharp["conv, 5 epochs"] / sharp["MLP, 5 epochs"]
 print(f"sharpness, conv / MLP at five epochs: {sharpness_ratio:.1f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(D_conv / D_mlp - 1) < 0.1, "their distortions are within a tenth of each other"
 assert (
     summary["conv, 5 epochs"]["active_units"] == summary["MLP, 5 epochs"]["active_units"] == 20
@@ -216,7 +216,7 @@ assert quality["conv, 5 epochs"].frechet_distance > quality["MLP, 5 epochs"].fre
 grey_ratio = grey["conv, 5 epochs"] / grey["MLP, 5 epochs"]
 print(f"grey share, conv / MLP at five epochs: {grey_ratio:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(grey_ratio - 1) < 0.1, "their grey shares lie within a tenth of each other"
 
 # %%
@@ -244,7 +244,7 @@ for name in ("conv, 5 epochs", "MLP, 5 epochs", "MLP, 10 epochs"):
         f"Fréchet {quality[name].frechet_distance:5.0f}  sharpness {sharp[name]:.3f}"
     )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert summary["MLP, 10 epochs"]["reconstruction"] < summary["MLP, 5 epochs"]["reconstruction"], (
     "the MLP trained for ten epochs has a lower distortion"
 )
@@ -272,7 +272,7 @@ assert summary["MLP, 10 epochs"]["reconstruction"] < D_conv, "ahead on reconstru
 best_model_sharpness = max(sharp[name] for name in models)
 print(f"sharpest model samples / real digits: {best_model_sharpness / sharp['real digits']:.2f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert best_model_sharpness < sharp["real digits"] / 4, (
     "every model's samples have less than a quarter of the real digits' sharpness"
 )

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,mystnb,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -151,7 +151,7 @@ reference = MultivariateNormal(spectrum.mean, covariance)
 direct = reference.log_prob(train.images.flatten(1).double()).mean().item()
 print(f"closed form {closed_form:.4f}, MultivariateNormal {direct:.4f} nats per image")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(closed_form - direct) < 1e-6, "the closed form agrees with MultivariateNormal"
 assert (eigenvalues < 1e-9).sum() > 50, "more than fifty eigenvalues are exactly zero"
 
@@ -213,7 +213,7 @@ estimate = per_sample.mean().item()
 standard_error = per_sample.std().item() / math.sqrt(len(per_sample))
 print(f"closed form {closed:.1f}, Monte Carlo {estimate:.1f} ± {standard_error:.1f} (SE)")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(closed - estimate) < 4 * standard_error, (
     "the closed form lies within 4 standard errors of the Monte-Carlo estimate"
 )
@@ -233,7 +233,7 @@ assert abs(closed - estimate) < 4 * standard_error, (
 elbo_optimum = -vaelib.evaluate(ppca, train)["loss"]
 print(f"ELBO of the pPCA model {elbo_optimum:.4f}; max log-likelihood {closed_form:.4f}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(elbo_optimum - closed_form) < 1e-3, (
     "at the optimum the ELBO equals the log-likelihood, to a thousandth of a nat"
 )
@@ -329,7 +329,7 @@ for (s, b), o, pa, a, pi, i in zip(
 # %%
 opened = [int(o.open.sum()) for o in optima]
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert predicted_active == opened, "the active count at the optimum is the count of λ_i > βσ²"
 assert active == predicted_active, (
     "for every β and noise level the number of active directions is the predicted one"
@@ -376,7 +376,7 @@ for (s, b), o, m in zip(SETTINGS, optima, trained):
     else:
         vanished.append(norm2)
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert min(shares) > 0.95, "more than 95% of every W lies in the span of the open eigenvectors"
 assert all(abs(ratio - 1) < 0.2 for t, ratio in size_ratios if t < 4), (
     "where every open direction is well above its threshold, ‖W‖² is within a fifth of it"
@@ -397,7 +397,7 @@ assert max(vanished) < 0.01, "with no open direction, W has all but vanished"
 gap_same = (trained[1].decoder.weight - trained[4].decoder.weight).abs().max().item()
 print(f"largest difference between the two W with βσ² = 4.5: {gap_same:.1e}")
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert gap_same < 1e-3, "the two models with βσ² = 4.5 are the same model"
 
 # %% [markdown]
@@ -419,7 +419,7 @@ print(
     f"{log_likelihood_trained - elbo_trained:.2f} in the gap"
 )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0 < closed_form - elbo_trained < 1, "six epochs leave the ELBO within a nat of the optimum"
 assert closed_form - elbo_trained < 0.01 * abs(closed_form), "less than 1% of the log-likelihood"
 assert log_likelihood_trained <= closed_form, "no model beats the maximum log-likelihood"
@@ -456,7 +456,7 @@ print(f"G_1 measured {gain_1:.2f} nats, formula r_1 − 1 = {r[0] - 1:.2f}")
 print("exact collapse β, λ_i/σ²:", " ".join(f"{v:5.1f}" for v in r))
 print("heuristic, G_i / R_i:    ", " ".join(f"{v:5.1f}" for v in heuristic))
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(gain_1 - (r[0] - 1)) < 0.01, "switching direction 1 off raises D by r_1 − 1"
 assert heuristic[0] < 0.7 * r[0], (
     "for the strongest direction the heuristic predicts collapse at under 70% of the true β"
@@ -483,7 +483,7 @@ print(
     f"none beyond β = {r[0]:.1f}"
 )
 
-# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert r[0] < 30, "none survive beyond λ_1/σ², below chapter 5's β = 30"
 
 # %% [markdown]

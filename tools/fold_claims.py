@@ -21,8 +21,9 @@ import argparse
 import ast
 from pathlib import Path
 
+# In jupytext's own order of the cell's metadata (alphabetical), so a sync leaves it as it is.
 FOLDED_HEADER = (
-    '# %% tags=["hide-input"] mystnb={"code_prompt_show": "Show the claims this cell checks"}'
+    '# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]'
 )
 
 
