@@ -81,10 +81,14 @@ print(f"{len(train)} training and {len(test)} test images, each {tuple(train.ima
 
 # %%
 EPOCHS_2D = 3
-vaelib.seed_everything(0)
-vae_2d = vaelib.VAE(vaelib.MLPConfig(latent_dim=2))
-history_2d = vaelib.fit(
-    vae_2d, train, test, epochs=EPOCHS_2D, seed=0, device=DEVICE, progress=False
+vae_2d, history_2d = vaelib.train_vae(  # cache=True: kept on disk, read back when run again
+    train,
+    test,
+    epochs=EPOCHS_2D,
+    config=vaelib.MLPConfig(latent_dim=2),
+    seed=0,
+    device=DEVICE,
+    cache=True,
 )
 last_2d = history_2d.last()
 print(
