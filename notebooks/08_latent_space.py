@@ -500,7 +500,8 @@ assert doubt_ratio >= 5, (
 # (a Gaussian blur with a standard deviation of 0.7 pixel, `vaelib.gaussian_blur`). Two
 # controls then tell blur from structure: the decoder's reconstructions $\hat x_a$ (the ends of
 # the latent path, blurred by the same decoder), and the **blend of the two reconstructions**,
-# $\tfrac12 (\hat x_a + \hat x_b)$: as blurred as the latent midpoint, but reached along a
+# $\tfrac12 (\hat x_a + \hat x_b)$: about as blurred as the latent midpoint (their median
+# sharpnesses, printed below, are within a fifth of each other), but reached along a
 # straight line in pixel space.
 
 # %%
@@ -542,8 +543,8 @@ assert d["its reconstruction"] < d["test image x_a"], (
 )
 assert (
     abs(sharpnesses["blend of reconstructions"] - sharpnesses["latent midpoint"])
-    < 0.1 * sharpnesses["latent midpoint"]
-), "the blend of reconstructions is about as blurred as the latent midpoint"
+    < 0.2 * sharpnesses["latent midpoint"]
+), "the blend of reconstructions is about as blurred as the latent midpoint: within a fifth"
 assert beats_blend.mean() > 0.75, (
     "the latent midpoint is nearer than the equally blurred blend for more than three pairs in four"
 )
