@@ -432,7 +432,9 @@ def _report(name: str, seed: int, result: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter files (default: every chapter)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="VAELIB_SEED values")
+    parser.add_argument(
+        "--seeds", nargs="+", default=["0"], help="VAELIB_SEED values (chapters may follow them)"
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 on a failure")
     parser.add_argument("--page", action="store_true", help="only rewrite the page")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
@@ -440,7 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.page:
         print(f"wrote {write_page(read_ledger()).relative_to(ROOT)}")
         return 0
-    paths = [chapter_path(a) for a in args.chapters] or chapters()
+    # `--seeds 0 1 notebooks/x.py` takes the chapter as a seed: give it back to the chapters.
+    named = args.chapters + [a for a in args.seeds if not a.lstrip("-").isdigit()]
+    args.seeds = [int(a) for a in args.seeds if a.lstrip("-").isdigit()]
+    paths = [chapter_path(a) for a in named] or chapters()
     ledger = read_ledger()
     passed = failed = 0
     for seed in args.seeds:
