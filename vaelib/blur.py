@@ -37,4 +37,5 @@ def gaussian_blur(images: torch.Tensor, sigma: float, kernel_size: int = 5) -> t
     # deferred: torchvision's import takes seconds
     from torchvision.transforms.functional import gaussian_blur as torchvision_blur
 
-    return torchvision_blur(images, kernel_size=[kernel_size] * 2, sigma=[float(sigma)] * 2)
+    blurred = torchvision_blur(images, kernel_size=[kernel_size] * 2, sigma=[float(sigma)] * 2)
+    return blurred.clamp(0, 1)  # float32 round-off can put a blur of 1s at 1 + 1 ulp
