@@ -78,6 +78,8 @@ ink_share = (train.images > 0).float().mean().item()  # pixels with any ink at a
 grey_of_ink = vaelib.grey_share(train.images) / ink_share  # strictly between 0.05 and 0.95
 print(f"pixels exactly 0: {100 * (1 - ink_share):.0f}%")
 print(f"grey pixels (0.05 to 0.95) among the others: {100 * grey_of_ink:.0f}%")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1 - ink_share > 0.5, "most pixels are exactly 0"
 assert 0.4 < grey_of_ink < 0.6, "about half of the pixels that hold ink are grey"
 
@@ -146,6 +148,8 @@ model = vaelib.Autoencoder()  # MLPConfig(): 784-400-20
 n_parameters = sum(p.numel() for p in model.parameters())
 print(model)
 print(f"{n_parameters:,} parameters")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert n_parameters == (784 * 400 + 400) + (400 * 20 + 20) + (20 * 400 + 400) + (400 * 784 + 784), (
     "the encoder is 784 → 400 → 20 and the decoder 20 → 400 → 784"
 )
@@ -173,6 +177,8 @@ model, history = vaelib.train_autoencoder(
 for epoch, loss in zip(history.epoch, history.test_reconstruction):
     print(f"epoch {epoch}: test reconstruction loss {loss:.1f} nats per image")
 gains = [a - b for a, b in zip(history.test_reconstruction, history.test_reconstruction[1:])]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert all(0 < later < earlier for earlier, later in zip(gains, gains[1:])), (
     "the test loss still falls, by less each epoch"
 )
@@ -189,6 +195,8 @@ floor = vaelib.bernoulli_entropy(test.images).mean().item()
 final = history.test_reconstruction[-1]
 print(f"entropy floor: {floor:.1f} nats per image")
 print(f"autoencoder:   {final:.1f} nats per image, {final - floor:.1f} above the floor")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert final < 2 * floor, "more than half of the loss is the floor that no model can remove"
 
 # %% [markdown]
@@ -230,6 +238,8 @@ sharpness_ratio = (
 print(f"classifier accuracy on the test digits: {100 * accuracy_originals:.0f}%")
 print(f"classifier accuracy on their reconstructions: {100 * accuracy_reconstructions:.0f}%")
 print(f"sharpness of the reconstructions / of the originals: {sharpness_ratio:.1f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert accuracy_reconstructions > 0.9, "more than nine digits in ten keep their identity"
 assert accuracy_originals - accuracy_reconstructions < 0.05, (
     "the classifier recognises nearly as many reconstructions as originals"
@@ -259,6 +269,8 @@ print(f"per-dimension means:               from {means.min():.1f} to {means.max(
 print(f"per-dimension standard deviations: from {stds.min():.1f} to {stds.max():.1f}")
 print(f"dimensions whose mean is more than 1 away from 0: {off_centre} of {codes.shape[1]}")
 print(f"dimensions whose mean is more than 2 away from 0: {far_off_centre} of {codes.shape[1]}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert stds.min() > 2, "every coordinate is more than twice as wide as the prior"
 assert off_centre > codes.shape[1] / 2, (
     "more than half of the coordinates are centred more than one prior standard deviation from 0"
@@ -299,6 +311,8 @@ print(
     f"draws from N(0, 1): means at most {normal_means.abs().max():.2f} from 0, "
     f"standard deviations at most {(normal_stds - 1).abs().max():.2f} from 1"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert normal_means.abs().max() < 0.03 and (normal_stds - 1).abs().max() < 0.03, (
     "with 60,000 normal draws the sample means and deviations are within a few hundredths"
 )
@@ -350,6 +364,8 @@ knn_plotted = vaelib.nearest_neighbour_accuracy(
 )
 print(f"nearest training code shows the same digit, all 20 coordinates: {100 * knn_all:.0f}%")
 print(f"nearest training code shows the same digit, the 2 plotted ones: {100 * knn_plotted:.0f}%")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert knn_all > 0.9, (
     "in all 20 coordinates, the nearest training code shows the same digit more than nine times "
     "in ten"
@@ -415,6 +431,8 @@ for name, quality, confident in (
         f"Fréchet distance {quality.frechet_distance:.0f}"
     )
 print(f"sharpness of the prior draws / of test digits: {sharpness_samples:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert sharpness_samples < 0.1, "the draws are smudged: less than a tenth as sharp as real digits"
 assert confident_samples < 0.1, "fewer than one draw in ten is recognised with confidence"
 assert confident_real > 0.9, (
@@ -448,6 +466,8 @@ print(
 )
 print(f"median length of a training code: {code_lengths.median():.1f}")
 print(f"training codes within that radius: {n_inside} of {len(codes):,}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert prior_q01 > 0.5 * math.sqrt(20) and prior_radius_99 < 1.5 * math.sqrt(20), (
     "the band that holds 98% of the draws lies within half of √d on either side"
 )
@@ -473,6 +493,8 @@ d_prior = vaelib.nearest_code_distance(prior_queries, codes)  # (2000,)
 print(f"median distance to the nearest training code, test digit:  {d_test.median():.1f}")
 print(f"median distance to the nearest training code, prior draw:  {d_prior.median():.1f}")
 print(f"ratio: {d_prior.median() / d_test.median():.1f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert d_prior.median() > 1.1 * d_test.median(), (
     "prior draws sit farther from the training codes than the codes of test digits do"
 )

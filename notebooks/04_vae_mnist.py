@@ -151,6 +151,8 @@ kl_late_change = history.test_kl[-1] - history.test_kl[EPOCHS // 2 - 1]
 print(f"test reconstruction fell by {recon_drop:.1f} nats from epoch 1 to {EPOCHS}")
 print(f"test KL rose by {kl_rise:.1f} nats, and moved by {kl_late_change:+.1f} over the last half")
 print(f"training reconstruction: smallest fall from one epoch to the next {-recon_steps.max():.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (recon_steps < 0).all(), "the training reconstruction term falls in every epoch"
 assert kl_rise > 0, "the KL term rises"
 assert abs(kl_late_change) < 0.25 * kl_rise, (
@@ -168,6 +170,8 @@ assert abs(kl_late_change) < 0.25 * kl_rise, (
 # %%
 ratio = final["test_reconstruction"] / final["test_kl"]
 print(f"reconstruction / KL on the test set: {ratio:.1f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 2.5 < ratio < 5, "at 20 latent dimensions the reconstruction term is a few times the KL"
 
 # %% [markdown]
@@ -218,6 +222,8 @@ print(
 print(f"{'model':<11} {'reconstruction':<21} {'KL':<25} reconstruction / KL")
 for model_name, recon_reduction, kl_reduction, value in readings:
     print(f"{model_name:<11} {recon_reduction:<21} {kl_reduction:<25} {value:6.2g}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert first_ratio < 10 <= D_2d / R_2d, (
     "after the same single epoch only the two-dimensional code gives an order of magnitude"
 )
@@ -256,6 +262,8 @@ floor_share = floor / final["test_reconstruction"]
 print(f"entropy floor of the reconstruction term: {floor:.1f} nats per image")
 print(f"the floor's share of the reconstruction term: {floor_share:.2f}")
 print(f"reconstruction above the floor: {excess:.1f} nats = {excess / final['test_kl']:.1f} x KL")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.5 < floor_share < 0.65, "the floor is a little over half of the reconstruction term"
 assert 0.5 < excess / final["test_kl"] < 2, (
     "what lies above the floor is of the same order as the KL"
@@ -290,6 +298,8 @@ print(
     f"test reconstruction (nats per image): autoencoder {ae_reconstruction:.1f}, "
     f"VAE {final['test_reconstruction']:.1f} ({recon_gap:+.0%})"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert ae_reconstruction < final["test_reconstruction"], "the autoencoder reconstructs better"
 assert recon_gap < 0.1, "the difference is small: under a tenth of the reconstruction term"
 
@@ -357,6 +367,8 @@ for name in ("autoencoder", "VAE"):
     assert 0.4 < sharp[name] / sharp["test images"] < 0.6, (
         "both models' reconstructions have about half the sharpness of the digits"
     )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert vae_error < ae_error, "by squared error the VAE's mean reconstructions are the closer ones"
 assert vae_mean_bce < ae_reconstruction, (
     "decoded from its posterior mean, the VAE is the closer by the cross-entropy too"
@@ -390,6 +402,8 @@ activity = vae_mu.var(dim=0)  # (20,) Var_x μ_i(x), what vaelib.latent_activity
 SHOWN = activity.argsort(descending=True)[:4].tolist()
 print("VAE dimensions shown:", [i + 1 for i in SHOWN])
 print(f"variance of the means: from {activity.min():.2f} to {activity.max():.2f} across dimensions")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert activity.min() > 0.5 * activity.max(), "the others move too, at least half as much"
 
 # %%
@@ -417,6 +431,8 @@ for name, codes in [("VAE mu", vae_mu), ("AE code", ae_codes)]:
         f"(average {stds.mean():.2f})"
     )
 vae_stds = vae_mu.std(dim=0)
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert vae_mu.mean(dim=0).abs().max() < 0.2, "the VAE's means are centred on 0"
 assert 0.75 < vae_stds.min() and vae_stds.max() < 1.25, "with a spread close to 1, within a quarter"
 assert 0.9 < vae_stds.mean() < 1, "on average a little below it"
@@ -464,6 +480,8 @@ print(
     f"above 0.9: {1000 * (sigma > 0.9).float().mean():.1f} per thousand"
 )
 print(f"average posterior variance E[σ_i²]: at most {mean_sigma2.max():.2f} in any dimension")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert ((aggregate_var - 1).abs() < 0.25).all(), "every aggregate variance is within 0.25 of 1"
 assert abs(aggregate_var.mean() - 1) < 0.1, "their average is within a tenth of 1"
 assert n_wider > LATENT_DIM / 2, "most dimensions are slightly wider than the prior"
@@ -500,6 +518,8 @@ print(
     f"AE codes at least {ks_ae.min():.2f}, as many draws of N(0, 1) itself at most "
     f"{ks_noise.max():.3f}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert ks_vae.max() < 0.1, "one z ~ q(z|x) per training image stays within 0.1 of N(0, 1)"
 assert ks_ae.min() > 2 * ks_vae.max(), "the autoencoder's codes are at least twice as far from it"
 assert ks_noise.max() < 0.01, "draws of N(0, 1) itself stay within a few thousandths of it"
@@ -537,6 +557,8 @@ print(
     f"KL on the training set {train_kl:.1f} nats; I(x; z) ≤ log N = {math.log(len(train)):.1f}; "
     f"so KL(q(z) ‖ p(z)) ≥ {joint_gap:.1f} nats"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert joint_gap > 10, "jointly the aggregate posterior is still more than ten nats from the prior"
 
 # %% [markdown]
@@ -611,6 +633,8 @@ for name, q in quality.items():
         f"{spread[name]:13.3f}"
     )
 vae_q, ae_q, real_q = quality["VAE samples"], quality["AE samples"], quality["test images"]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert accuracy > 0.97, "the classifier labels almost every test digit correctly"
 assert 0.25 < legible["VAE samples"] < 0.5, "between a quarter and a half of them are legible"
 assert legible["test images"] > 0.9, "almost all real test digits are legible"
@@ -663,6 +687,8 @@ print(
     f"KL of all dimensions: {kl_dims.sum():.1f} nats per image; "
     f"per dimension from {kl_dims.min():.2f} to {kl_dims.max():.2f}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert n_active == LATENT_DIM, "at β = 1 this VAE uses all 20 dimensions"
 assert kl_dims.min() > 0.5, "each dimension carries at least half a nat"
 assert kl_dims.max() > 2 * kl_dims.min(), "each for a different share of the KL"

@@ -99,6 +99,8 @@ losses_2d = torch.tensor(history_2d.test_loss)  # (epochs,)
 later_gains = (losses_2d[:-1] - losses_2d[1:]) / losses_2d[:-1]  # relative gain of each epoch
 print("test loss after each epoch:", ", ".join(f"{v:.0f}" for v in losses_2d), "nats per image")
 print("relative gain of each later epoch:", ", ".join(f"{100 * g:.1f} %" for g in later_gains))
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert ((later_gains > 0) & (later_gains < 0.05)).all(), (
     "after the first epoch each further one lowers the test loss by only a few per cent"
 )
@@ -168,6 +170,8 @@ print(
     f"{real_sharpness:.3f}; median tile named surely {tile_sharpness[sure].median():.3f}, "
     f"others {tile_sharpness[~sure].median():.3f}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert classifier_accuracy > 0.97, "the classifier names more than 97 % of real test digits"
 assert distance_ratio < 1 / 3, (
     "neighbouring tiles differ less than a third as much as tiles drawn at random"
@@ -209,6 +213,8 @@ print(f"grid edge ±{edge:.2f}; share of training codes inside the grid: {inside
 print(f"std of the means:        ({spread[0]:.1f}, {spread[1]:.1f})")
 print(f"E[σ²]:                   ({mean_variance[0]:.2f}, {mean_variance[1]:.2f})")
 print(f"Var[μ] + E[σ²]:          ({aggregate_variance[0]:.1f}, {aggregate_variance[1]:.1f})")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.5 < inside < prior_share, (
     "most training codes fall inside the square, but fewer than the prior would put there"
 )
@@ -241,6 +247,8 @@ assert (aggregate_variance > 1).all() and aggregate_variance.max() > 2, (
 second_moment = codes_2d.pow(2).mean(dim=0) + mean_variance  # (2,) m_i = E[μ_i²] + E[σ_i²]
 rescaling_saving = (0.5 * (second_moment - 1 - second_moment.log())).sum().item()
 print(f"KL that rescaling the two coordinates would save: {rescaling_saving:.2f} nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0 < rescaling_saving < 1, "rescaling would save only a fraction of a nat per image"
 
 # %% [markdown]
@@ -285,6 +293,8 @@ chance = (test_share * train_share).sum().item()
 print(f"1-NN accuracy from the 2-D codes: {accuracy_2d:.2f} (chance {chance:.2f})")
 print("by digit: " + "  ".join(f"{y}: {a:.2f}" for y, a in enumerate(accuracy_per_digit)))
 alike = [4, 5, 8, 9]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.09 < chance < 0.11, "chance, about 10 % with ten nearly balanced classes"
 assert 4 < accuracy_2d / chance < 6, (
     "the two numbers predict the digit between four and six times as often as chance"
@@ -315,6 +325,8 @@ for a, b in [(4, 9), (3, 5), (3, 8), (5, 8), (0, 1)]:
         codes_2d[in_train], train.labels[in_train], test_codes_2d[in_test], test.labels[in_test]
     )
     print(f"{a} against {b}: 1-NN accuracy {two_digit_accuracy[(a, b)]:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert max(two_digit_accuracy[pair] for pair in [(4, 9), (3, 5), (3, 8), (5, 8)]) < 0.8, (
     "4 and 9, and any two of 3, 5 and 8, are told apart in fewer than 8 cases in 10"
 )
@@ -365,6 +377,8 @@ print(
     f"reconstruction term, 2-D model ({EPOCHS_2D} epochs) / 20-D model ({EPOCHS} epochs): "
     f"{loss_ratio:.2f}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 1.8 < loss_ratio < 2.2, (
     "a two-dimensional code loses much of the image: its reconstruction term is about twice "
     "the 20-dimensional model's"
@@ -439,6 +453,8 @@ for name, paths in [("latent", latent_paths), ("pixel", pixel_paths)]:
         f"{path_scores[name]['midpoint named a or b']:.2f}"
     )
 latent_scores, pixel_scores = path_scores["latent"], path_scores["pixel"]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert latent_scores["a to b, one switch"] > 0.5, (
     "for most pairs the classifier sees the latent path turn x_a's digit into x_b's in one switch"
 )
@@ -479,6 +495,8 @@ assert abs(sure_latent - sure_pixel) < 0.1 * sure_pixel, (
 )
 doubt_ratio = (1 - max(sure_latent, sure_pixel)) / (1 - sure_real)
 print(f"doubt (1 − confidence), the less doubted midpoint / real digits: {doubt_ratio:.0f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert doubt_ratio >= 5, (
     "it doubts either midpoint at least five times as much as real digits (1 − confidence)"
 )
@@ -532,6 +550,8 @@ path_sharpness = torch.stack(
     [vaelib.sharpness(latent_paths[:, step]).median() for step in range(STEPS)]
 )  # (9,) median over the pairs at each step
 print("median sharpness along the latent path:", ", ".join(f"{v:.3f}" for v in path_sharpness))
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (
     sharpnesses["x_a blurred"] < sharpnesses["its reconstruction"] < sharpnesses["test image x_a"]
 ), "the blurred test images are blurrier than the reconstructions, which are blurrier than x_a"
@@ -624,6 +644,8 @@ for k, bound in zip(ks, bounds):
 
 # %%
 print(f"|L_1 − ELBO| = {abs(bounds[0] - elbo):.1f} nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(bounds[0] - elbo) < 0.5, "L_1 and the ELBO agree to well under a nat per image"
 
 # %% [markdown]
@@ -634,6 +656,8 @@ assert abs(bounds[0] - elbo) < 0.5, "L_1 and the ELBO agree to well under a nat 
 gains = [b - a for a, b in zip(bounds, bounds[1:])]
 print("increments:", ", ".join(f"{g:.1f}" for g in gains), "nats per image")
 print(f"total gain of L_{ks[-1]} over the ELBO: {bounds[-1] - elbo:.0f} nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert all(g > 0 for g in gains), "the estimates rise with k"
 assert all(b < a for a, b in zip(gains, gains[1:])), (
     "each tenfold increase of k buys less than the one before"
@@ -698,6 +722,8 @@ assert log_mass.max() < -1000, (
 assert log_mass.max() - log_mass.min() > 200, "it differs from image to image by hundreds of nats"
 model_difference = (log_mass_2d.median() - log_mass.median()).abs().item()
 print(f"the 2-D model's median: {round(log_mass_2d.median().item(), -2):.0f} nats")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert model_difference > 100, "it differs from model to model by more than a hundred nats"
 
 # %% [markdown]
