@@ -261,12 +261,12 @@ fig
 
 # %% [markdown]
 # "At most a few active units" is the textbook description of collapse, and the count printed
-# above bears it out: at most a couple of the twenty units pass. The count is a threshold on the spread
-# of the means — a tenth of a unit, a variance of 0.01 — and section 5.2 found spreads of several
-# hundredths of a unit, not far below it, so whether a unit or two cross it changes from run to
-# run. The rate is the firmer measure, and it says the collapse is total: no dimension carries as
-# much as a hundredth of a nat, and the whole code carries the few hundredths of a nat measured
-# in section 5.1.
+# above bears it out: at most a couple of the twenty units pass. The count is a threshold on the
+# spread of the means — a tenth of a unit, a variance of 0.01 — and section 5.2 found spreads of
+# several hundredths of a unit, not far below it, so whether a unit or two cross it changes from
+# run to run. The rate is the firmer measure, and it says the collapse is total: no dimension
+# carries as much as a hundredth of a nat, and the whole code carries the few hundredths of a nat
+# measured in section 5.1.
 
 # %%
 assert active_30 <= 2, "at β = 30 at most a couple of the twenty units are active"
@@ -584,10 +584,11 @@ assert value_per_nat.max().item() < BETA_LARGE, "every one would fail it at β =
 # shows a model with many such dimensions) — so also count the dimensions whose KL exceeds 0.1
 # nats. [Chapter 6](06_beta_landscape.ipynb) counts both across its β sweep, on the same 10,000
 # training images but for five epochs rather than ten, and the two answers differ. By the
-# active-unit count the code does not start to die before β = 8: all 20 units are still active
-# there, and the first goes between β = 8 and 16. The heuristic's prediction describes the
-# informative count better: it falls from β = 2 on, several dimensions at a step, and fewer than
-# half of the dimensions are informative from β = 8 on, just above the median ratio.
+# active-unit count the code hardly dies before the end of the sweep: more than half of the units
+# are still active at β = 16, and none at β = 30. The heuristic's prediction describes the
+# informative count better: it falls over several steps, from β = 4 at the latest, up to several
+# dimensions at a step, and it drops below half of the dimensions earlier in the sweep than the
+# active-unit count does.
 # ```
 #
 # 3. Show that $\mathbb{E}_x \operatorname{KL}(q(z \mid x) \,\|\, p(z)) = I_q(x; z) +
