@@ -213,7 +213,7 @@ plots.plot_kl_heatmap(
 
 # %% [markdown]
 # At $\beta = 0$ nothing charges for rate, and every dimension carries several nats. As $\beta$
-# grows, the rate does not shrink evenly across the dimensions: from $\beta = 2$ to $\beta = 8$
+# grows, the rate does not shrink evenly across the dimensions: from $\beta = 4$ to $\beta = 8$
 # some dimensions have already fallen below 0.1 nats while the largest still carries more than
 # twice that. A dimension at zero KL has $q(z_i \mid x) = \mathcal{N}(0, 1)$ for every $x$: the
 # decoder learns to ignore it, and the optimiser gains $\beta R_i$ by silencing it.
@@ -221,7 +221,7 @@ plots.plot_kl_heatmap(
 # %%
 print(f"smallest R_i at β = 0: {kl_matrix[0].min():.1f} nats")
 assert kl_matrix[0].min() > 3, "at β = 0 every dimension carries several nats"
-for beta in (2, 4, 8):
+for beta in (4, 8):
     row = kl_matrix[BETAS.index(beta)]  # (d,) nats
     print(f"β = {beta}: {(row < 0.1).sum()} dimensions below 0.1 nats, largest {row.max():.2f}")
     assert (row < 0.1).any() and row.max() > 0.2, (
@@ -274,9 +274,9 @@ plots.plot_active_units(
 # threshold may still carry less than a tenth of a nat. Count instead the *informative*
 # dimensions, those with $R_i > 0.1$ nats. The two counts fall at different times and at
 # different speeds: the informative count falls over several steps of the sweep, up to several
-# dimensions at a step (not one by one), while the active-unit count stays at $d$ until late and
-# then falls to zero within two steps. By the informative count, more than half the code is
-# silent earlier in the sweep.
+# dimensions at a step (not one by one), while the active-unit count stays above half of $d$
+# until the last step of the sweep and then falls to zero. By the informative count, more than
+# half the code is silent earlier in the sweep.
 
 # %%
 informative = (kl_matrix > 0.1).sum(dim=1).tolist()
@@ -300,8 +300,8 @@ assert len(falling["informative"]) >= 3, "the informative count falls over sever
 assert max(k0 - k1 for k0, k1 in zip(informative, informative[1:])) >= 3, (
     "up to several dimensions at a step, not one by one"
 )
-assert active[-3] == LATENT_DIM and active[-1] == 0, (
-    "the active-unit count stays at d until late and then falls to zero within two steps"
+assert active[-2] > LATENT_DIM / 2 and active[-1] == 0, (
+    "the active-unit count stays above d/2 until the last step and then falls to zero"
 )
 assert BETAS.index(onset_informative) < BETAS.index(onset), (
     "by the informative count, more than half the code is silent earlier in the sweep"
@@ -348,15 +348,16 @@ for beta, q, h in zip(BETAS, quality, sharp):
 
 # %% [markdown]
 # The samples are best at $\beta$ = 1–2, next to where the ELBO is best (printed above), and they
-# are poor at both ends of the sweep. At $\beta = 30$ they are the worst of the sweep by all three
-# scores: the furthest from real digits, in the fewest classes, with the least confidence; and they
-# are the blurriest, with less than a third of the sharpness of the $\beta = 1$ samples. Past its
-# best $\beta$ the Fréchet distance rises at every step; the largest step, from $\beta = 8$ to
-# 16, carries just under half of the rise, and the last, to the source's $\beta = 30$, less than
-# half as much as that. At $\beta = 0$ the samples are poor for the opposite reason, and their
-# Fréchet distance is about twice that of $\beta = 1$; the next cell measures why. Even the best
-# samples are far from real digits, at more than forty times the real digits' own Fréchet
-# distance, and real digits are many times sharper.
+# are poor at both ends of the sweep. At $\beta = 30$ they are the furthest from real digits and
+# classified with the least confidence of the sweep, and they fall into the fewest classes or
+# nearly (at most one other $\beta$ gives fewer); they are as blurry as the blurriest set of the
+# sweep, to within a tenth, with less than two fifths of the sharpness of the $\beta = 1$
+# samples. Past its best $\beta$ the Fréchet distance rises at every step; the largest step, from
+# $\beta = 8$ to 16, carries about half of the rise, and the last, to the source's $\beta = 30$,
+# less than two thirds as much as that. At $\beta = 0$ the samples are poor for the opposite
+# reason, and their Fréchet distance is about twice that of $\beta = 1$; the next cell measures
+# why. Even the best samples are far from real digits, at more than forty times the real digits'
+# own Fréchet distance, and real digits are many times sharper.
 
 # %%
 frechet = [q.frechet_distance for q in quality]
@@ -380,18 +381,19 @@ assert max(range(len(BETAS)), key=[q.confidence for q in quality].__getitem__) i
     BETAS.index(2),
 ), "the samples are classified most confidently near β = 1"
 assert frechet[i30] == max(frechet), "at β = 30 the samples are the furthest from real digits"
-assert quality[i30].class_coverage == min(q.class_coverage for q in quality), (
-    "at β = 30 the samples fall into the fewest classes"
+coverage = [q.class_coverage for q in quality]
+assert quality[i30].class_coverage <= sorted(coverage)[1], (
+    "at β = 30 the samples fall into the fewest classes or nearly (at most one β gives fewer)"
 )
 assert quality[i30].confidence == min(q.confidence for q in quality), (
     "at β = 30 the samples are classified with the least confidence"
 )
-assert sharp[i30] == min(sharp), "at β = 30 the samples are the blurriest of the sweep"
-assert sharp[i30] < sharp[i1] / 3, "less than a third of the sharpness of the β = 1 samples"
+assert sharp[i30] < 1.1 * min(sharp), "at β = 30 as blurry as the blurriest, within a tenth"
+assert sharp[i30] < 0.4 * sharp[i1], "less than two fifths of the sharpness of the β = 1 samples"
 assert all(step > 0 for step in rise), "past its best β the Fréchet distance rises at every step"
 assert (BETAS[i_steepest], BETAS[i_steepest + 1]) == (8, 16), "the largest step, from β = 8 to 16"
-assert 0.4 < max(rise) / sum(rise) < 0.5, "the largest step carries just under half of the rise"
-assert rise[-1] < max(rise) / 2, "the last, to β = 30, less than half as much as that"
+assert 0.4 < max(rise) / sum(rise) < 0.6, "the largest step carries about half of the rise"
+assert rise[-1] < 2 / 3 * max(rise), "the last, to β = 30, less than two thirds as much as that"
 assert 1.6 < frechet[0] / frechet[i1] < 2.4, "at β = 0 about twice the Fréchet distance of β = 1"
 assert min(frechet) > 40 * real.frechet_distance, (
     "even the best samples are at more than forty times the real digits' Fréchet distance"
@@ -460,16 +462,18 @@ beta_fig
 # The source story compares $\beta = 1$ and $\beta = 30$ as two separate experiments. The sweep
 # shows they are two points on one curve. Nothing special happens at $\beta = 30$: the rate has
 # been falling and the distortion rising at every step, the code has been losing informative
-# dimensions since $\beta = 2$, and the samples have been getting worse at every step past their
-# best. Only the active-unit count, with its low threshold, makes posterior collapse look like a
-# cliff; by the rate it is the far end of a trade-off that the objective $D + \beta R$ sets on
-# purpose. [Chapter 7](07_keeping_the_code_alive.ipynb) asks whether the loss can be changed so
-# that a large $\beta$ no longer silences the code.
+# dimensions since $\beta = 4$ at the latest, and the samples have been getting worse at every
+# step past their best. Only the active-unit count, with its low threshold, makes posterior
+# collapse look like a cliff; by the rate it is the far end of a trade-off that the objective
+# $D + \beta R$ sets on purpose. [Chapter 7](07_keeping_the_code_alive.ipynb) asks whether the
+# loss can be changed so that a large $\beta$ no longer silences the code.
 
 # %%
 first_silent = next(b for b, k in zip(BETAS, informative) if k < LATENT_DIM)
 print(f"first β with an uninformative dimension: {first_silent:g}")
-assert first_silent == 2, "the code has been losing informative dimensions since β = 2"
+assert first_silent <= 4, (
+    "the code has been losing informative dimensions since β = 4 at the latest"
+)
 
 # %% [markdown]
 # ## Summary
@@ -484,7 +488,7 @@ assert first_silent == 2, "the code has been losing informative dimensions since
 # - We defined the onset of collapse as the first $\beta$ with fewer than $d/2$ active units,
 #   computed it, and checked that the count never rises along the sweep.
 # - Scored by a classifier, the samples are best near $\beta = 1$ and worst at $\beta = 30$,
-#   where they are also the blurriest: the source's "very poor" holds, as the end of a decline
+#   where they are also about the blurriest: the source's "very poor" holds, as the end of a decline
 #   that runs over every step past the best $\beta$.
 #
 # ## Exercises

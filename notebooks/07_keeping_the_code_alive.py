@@ -200,10 +200,12 @@ print(
     f"largest KL of any dimension {plain['kl_per_dim'].max():.1f} nats"
 )
 assert plain["active"] > LATENT_DIM / 2, "the table counts most of its dimensions as active"
-assert (kl_of_active < 0.1).float().mean() > 0.5, (
+assert (kl_of_active < 0.1).float().mean().item() > 0.5, (
     "most of its active dimensions carry less than a tenth of a nat"
 )
-assert plain["kl_per_dim"].max() < 1, "the KL term has squeezed every dimension to a fraction"
+assert plain["kl_per_dim"].max().item() < 1, (
+    "the KL term has squeezed every dimension to a fraction"
+)
 assert plain["informative"] < LATENT_DIM / 2, "by that count the plain model has lost most of it"
 
 # %% [markdown]
@@ -214,7 +216,8 @@ assert plain["informative"] < LATENT_DIM / 2, "by that count the plain model has
 # KL term squeezes the code harder and the rate falls back towards the plain run's: by the time
 # $\beta$ reaches its final value, the gap between the two runs has shrunk to less than a tenth
 # of what it was after the first epoch, and it stays that small to the end. Neither run has
-# settled, though: the plain run's rate is still rising at the last epoch.
+# settled, though: since $\beta$ reached its final value, the plain run's rate has grown by more
+# than a third.
 
 # %%
 plots.plot_rate_per_epoch(
@@ -249,15 +252,15 @@ print(
     " ".join(f"{r:.2f}" for r in plain_history.train_kl[full:]),
     "nats per image",
 )
-assert plain_history.train_kl[-1] > plain_history.train_kl[-2] > plain_history.train_kl[full], (
-    "the plain run's rate is still rising at the last epoch"
+assert plain_history.train_kl[-1] > 4 / 3 * plain_history.train_kl[full], (
+    "since β reached its final value, the plain run's rate has grown by more than a third"
 )
 
 # %% [markdown]
 # So warm-up, on its own, does not keep the code alive at a large fixed $\beta$: the objective
 # it ends with is the plain one, its head start is gone once $\beta$ reaches its final value, and
 # its rate ends, like the plain model's, below two nats per image. What ten epochs cannot say is
-# where the two runs would end: the plain run's rate, a fraction of a nat, is still creeping up,
+# where the two runs would end: the plain run's rate, a fraction of a nat, has been creeping up,
 # and the warm-up run now follows it. Warm-up changes the path, not the destination, whatever
 # the destination is. Warm-up was proposed for a different failure — a *powerful* decoder (an RNN
 # language model in {cite:t}`bowman2016generating`) that learns to ignore the code before the
@@ -314,9 +317,9 @@ for name in ("free bits", "capacity"):
 # set the rate by $\lambda$ and $C$ instead of by $\beta$.
 #
 # Each remedy lands its rate where its loss says it should. The capacity target pins the rate
-# to within 1 % of $C$. Free bits give every dimension a KL just below $\lambda$ (between
-# $0.75\lambda$ and $\lambda$: above $\lambda$ each nat costs $\beta$ nats of loss, below it
-# nothing), and so a rate just below $d\lambda$.
+# near $C$: on the test images it lands within 15 % of it. Free bits give every dimension a KL
+# near $\lambda$, within a third of it (above $\lambda$ each nat costs $\beta$ nats of loss,
+# below it nothing), and so a rate within 15 % of $d\lambda$.
 
 # %%
 kl_free = free["kl_per_dim"]
@@ -325,11 +328,13 @@ print(
     f"free bits: R = {free['R']:.1f} nats per image, d·λ = {LATENT_DIM * FREE_BITS:g}; "
     f"KL per dimension from {kl_free.min():.2f} to {kl_free.max():.2f} nats, λ = {FREE_BITS}"
 )
-assert abs(capacity["R"] - CAPACITY) < 0.01 * CAPACITY, "the rate lands within 1 % of C"
-assert 0.75 * FREE_BITS < kl_free.min() and kl_free.max() < FREE_BITS, (
-    "free bits give every dimension a KL between 0.75 λ and λ"
+assert abs(capacity["R"] - CAPACITY) < 0.15 * CAPACITY, "the rate lands within 15 % of C"
+assert abs(kl_free - FREE_BITS).max().item() < FREE_BITS / 3, (
+    "free bits give every dimension a KL within a third of λ"
 )
-assert 0.8 * LATENT_DIM * FREE_BITS < free["R"] < LATENT_DIM * FREE_BITS, "a rate just below d·λ"
+assert abs(free["R"] - LATENT_DIM * FREE_BITS) < 0.15 * LATENT_DIM * FREE_BITS, (
+    "a rate within 15 % of d·λ"
+)
 
 # %% [markdown]
 # The per-dimension view shows *how* they differ. The plain and warm-up models have no
@@ -349,10 +354,10 @@ plots.plot_kl_heatmap(
 for name in names:
     kl = table[name]["kl_per_dim"]
     print(f"{name:10s} KL per dimension from {kl.min():.2f} to {kl.max():.2f} nats")
-assert max(table[name]["kl_per_dim"].max() for name in ("plain", "warm-up")) < 1, (
+assert max(table[name]["kl_per_dim"].max().item() for name in ("plain", "warm-up")) < 1, (
     "the plain and warm-up models have no dimension left with as much as a nat"
 )
-assert capacity["kl_per_dim"].max() > 10 * capacity["kl_per_dim"].min(), (
+assert capacity["kl_per_dim"].max().item() > 10 * capacity["kl_per_dim"].min().item(), (
     "the capacity model's most informative dimension carries more than ten times its least"
 )
 
@@ -402,7 +407,7 @@ plots.plot_reconstructions(
 # The reconstructions back the distortion numbers. The plain and warm-up models, whose codes
 # carry under two nats, return blurred shapes that keep little of the input: the digit
 # classifier of chapters 4 and 5 (`vaelib.train_classifier`) reads the right digit in fewer than
-# two in five of them, against more than four in five for the remedies; their reconstructions
+# three in five of them, against more than three in four for the remedies; their reconstructions
 # vary from image to image less than half as much as the originals do; and they are more than
 # four times blurrier than the remedies' (by `vaelib.sharpness`, the mean squared response to a
 # Laplacian filter). Free bits and the capacity target return digits much closer to
@@ -433,7 +438,7 @@ for name, images in reconstructions.items():
     )
 collapsed, remedies = ("plain", "warm-up"), ("free bits", "capacity")
 for name in collapsed:
-    assert recon[name]["accuracy"] < 0.4, "the right digit in fewer than two in five of them"
+    assert recon[name]["accuracy"] < 0.6, "the right digit in fewer than three in five of them"
     assert recon[name]["spread"] < 0.5 * original_spread, (
         "their reconstructions vary less than half as much as the originals do"
     )
@@ -441,7 +446,7 @@ for name in collapsed:
         "they are more than four times blurrier than the remedies'"
     )
 for name in remedies:
-    assert recon[name]["accuracy"] > 0.8, "more than four in five for the remedies"
+    assert recon[name]["accuracy"] > 0.75, "more than three in four for the remedies"
     assert 0.4 < recon[name]["squared error"] / recon["plain"]["squared error"] < 0.6, (
         "about half the plain model's squared error per pixel"
     )
@@ -462,7 +467,8 @@ for name in remedies:
 # comparable with published FIDs), and 1,000 real test digits as the reference a perfect model would
 # reach (the ceiling of the confidence, the floor of the Fréchet distance). Both sets of real digits
 # are drawn at random from the test set, because MNIST's test set is not in random order: the
-# first 1,000 test digits against the other 9,000 would put the floor several times higher.
+# first 1,000 test digits against the other 9,000 would put the floor more than one and a half
+# times as high.
 
 # %%
 samples = {
@@ -485,18 +491,20 @@ for name, q in quality.items():
     print(f"{name:12s} {q.confidence:10.2f} {q.class_coverage:8.1f} {q.frechet_distance:17.0f}")
 by_position = vaelib.sample_quality(classifier, test.images[:N_IMAGES], test.images[N_IMAGES:])
 position_ratio = by_position.frechet_distance / quality["real digits"].frechet_distance
-print(f"floor with the first {N_IMAGES} test digits instead: {position_ratio:.1f} times higher")
-assert position_ratio > 3, (
-    "the first 1,000 against the other 9,000 would put the floor several times higher"
+print(f"floor with the first {N_IMAGES} test digits instead: {position_ratio:.1f} times as high")
+assert position_ratio > 1.5, (
+    "the first 1,000 against the other 9,000 would put the floor more than one and a half times "
+    "as high"
 )
 
 # %% [markdown]
 # Here the remedies do help: their samples are recognised with more confidence than the collapsed
-# models', cover nearly all ten classes where those cover fewer than eight, and sit closer to
-# real digits in feature space. But more rate buys no more than that: the capacity model carries
-# more nats and reconstructs better than the free-bits model, yet its samples score the same:
-# the two models agree to within 10 % on each of the three scores. And all four models stay far
-# from real digits, at more than a hundred times the real digits' own Fréchet distance.
+# models', spread over more of the ten classes than those (over more than eight), and sit closer
+# to real digits in feature space. But more rate buys no more than that: the capacity model
+# carries more nats and reconstructs better than the free-bits model, yet its samples score about
+# the same: the two models agree to within a fifth on each of the three scores. And all four
+# models stay far from real digits, at more than a hundred times the real digits' own Fréchet
+# distance.
 
 # %%
 worst_remedy = {  # the remedies' worse value of each score, against the collapsed models' better
@@ -507,17 +515,21 @@ worst_remedy = {  # the remedies' worse value of each score, against the collaps
 assert worst_remedy["confidence"] > max(quality[n].confidence for n in collapsed), (
     "the remedies' samples are recognised with more confidence"
 )
-assert worst_remedy["classes"] > 9, "the remedies' samples cover nearly all ten classes"
-assert max(quality[n].class_coverage for n in collapsed) < 8, (
-    "the collapsed models' samples cover fewer than eight classes"
+assert worst_remedy["classes"] > max(quality[n].class_coverage for n in collapsed), (
+    "the remedies' samples spread over more of the ten classes than the collapsed models'"
 )
+assert worst_remedy["classes"] > 8, "the remedies' samples spread over more than eight classes"
+
 assert worst_remedy["distance"] < min(quality[n].frechet_distance for n in collapsed), (
     "the remedies' samples sit closer to real digits in feature space"
 )
+ratios = {}
 for score in ("confidence", "class_coverage", "frechet_distance"):
-    ratio = getattr(quality["capacity"], score) / getattr(quality["free bits"], score)
-    print(f"{score}: capacity / free bits = {ratio:.2f}")
-    assert abs(ratio - 1) < 0.1, "the two remedies' samples agree within 10 % on each score"
+    ratios[score] = getattr(quality["capacity"], score) / getattr(quality["free bits"], score)
+    print(f"{score}: capacity / free bits = {ratios[score]:.2f}")
+assert max(abs(ratio - 1) for ratio in ratios.values()) < 0.2, (
+    "the two remedies' samples agree within a fifth on each score"
+)
 floor = quality["real digits"].frechet_distance
 nearest = min(quality[n].frechet_distance for n in names)
 print(
@@ -568,7 +580,7 @@ assert nearest > 100 * floor, (
 # No. At $\beta = 1$ there is no collapse to prevent: the plain run keeps all 20 units active,
 # and so does the warm-up run (a hidden cell at the end of this notebook trains both, exactly
 # like the runs above but at $\beta = 1$, and checks what this solution says). Both also keep
-# all 20 dimensions informative, and warm-up moves the rate and the distortion by less than 2 %.
+# all 20 dimensions informative, and warm-up moves the rate and the distortion by less than 5 %.
 # Warm-up matters where the decoder is strong enough to ignore the code early in training
 # (autoregressive decoders), which is the case Bowman et al. studied.
 # ```
@@ -598,7 +610,7 @@ assert nearest > 100 * floor, (
 # ```{admonition} Solution
 # :class: dropdown
 #
-# Measure how far each model's rate lands from its $C$ (for $C = 15$ above, within 1 %) and
+# Measure how far each model's rate lands from its $C$ (for $C = 15$ above, within 15 %) and
 # whether the distortion falls as $C$ rises, as it fell with the rate across the four models of
 # this chapter. The penalty $\beta\,|R - C|$ enforces the constraint $R = C$ exactly as long as
 # $\beta$ is larger than the slope $-\mathrm{d}D/\mathrm{d}R$ of the rate–distortion frontier at
@@ -634,4 +646,4 @@ assert at_one["plain"]["informative"] == at_one["warm-up"]["informative"] == LAT
 for key in ("R", "D"):
     change = abs(at_one["warm-up"][key] / at_one["plain"][key] - 1)
     print(f"warm-up changes {key} by {change:.1%}")
-    assert change < 0.02, "warm-up moves the rate and the distortion by less than 2 %"
+    assert change < 0.05, "warm-up moves the rate and the distortion by less than 5 %"
