@@ -127,6 +127,8 @@ print(
     f"D(β = 30) − D(β = 1) = {value_of_the_code:.0f} nats;  "
     f"ratio {cost_of_the_code / value_of_the_code:.0f}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert R_1 > 20, "at β = 1 the rate is over twenty nats"
 assert 0.01 <= R_30 < 0.1, "at β = 30 the rate has fallen to a few hundredths of a nat"
 assert D_30 > 2 * D_1, "at β = 30 the distortion has more than doubled"
@@ -154,6 +156,8 @@ later_fall = {  # share of the first epoch's test distortion shed in the later e
 print(
     f"test D falls after epoch 1 by {later_fall[30]:.0%} at β = 30, by {later_fall[1]:.0%} at β = 1"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert max(history_30.test_kl) < 0.1, "the rate is near zero after the first epoch and stays there"
 assert later_fall[30] < 0.05, "the distortion falls by less than 5 % after the first epoch"
 assert later_fall[1] > 1 / 3, "the β = 1 model's distortion falls by more than a third"
@@ -247,6 +251,8 @@ print(f"active units:  β = 1: {active_1} of 20   β = 30: {active_30} of 20")
 print(f"rate:          β = 1: {kl_1.sum():.0f} nats   β = 30: {kl_30.sum():.2f} nats")
 print(f"smallest KL of one dimension at β = 1: {kl_1.min():.1f} nats")
 print(f"largest KL of one dimension at β = 30: {kl_30.max():.3f} nats")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert active_1 == 20, "at β = 1 every dimension is active"
 assert kl_1.min().item() > 0.1, "at β = 1 every dimension carries KL (more than 0.1 nats)"
 assert kl_30.max().item() < 0.01, "at β = 30 no dimension carries as much as 0.01 nats"
@@ -289,6 +295,8 @@ real = shuffled.images[:N_SAMPLES]  # real digits, kept out of the reference set
 image_sets = {"real test digits": real, "β = 1 samples": samples_1, "β = 30 samples": samples_30}
 pixel_spread = {name: images.std(dim=0).mean().item() for name, images in image_sets.items()}
 print("pixel spread:", ",  ".join(f"{name} {s:.2f}" for name, s in pixel_spread.items()))
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert pixel_spread["β = 30 samples"] < 0.2 * pixel_spread["β = 1 samples"], (
     "the β = 30 samples' pixel spread is less than a fifth of the β = 1 samples'"
 )
@@ -350,6 +358,8 @@ assert q_30.frechet_distance > 3 * q_1.frechet_distance, (
 _, probabilities_30 = classifier.features_and_probabilities(samples_30)  # (1000, 10)
 label_counts_30 = probabilities_30.argmax(dim=1).bincount(minlength=10)  # (10,)
 print(f"β = 30 samples with the most common label: {label_counts_30.max()} of {N_SAMPLES}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert label_counts_30.max().item() > 0.5 * N_SAMPLES, (
     "more than half of the β = 30 samples get the same label"
 )
@@ -388,6 +398,8 @@ gap_to_mean = {  # mean |sample − mean image| per pixel, in grey levels
 }
 print("mean |sample − mean training image| per pixel:", end=" ")
 print(",  ".join(f"{name} {gap:.3f}" for name, gap in gap_to_mean.items()))
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(D_30 - D_mean_image) < 1, "the collapsed model's distortion matches it to within a nat"
 assert gap_to_mean["β = 30 samples"] < 0.02, (
     "the β = 30 samples differ from the mean training image by less than two hundredths"
@@ -429,6 +441,8 @@ print(f"H(y) = {H_y:.2f} nats (log 10 = {math.log(10):.2f});  R at β = 30 = {R_
 # the smallest P_e with h(P_e) + P_e log 9 >= H(y|z) >= H(y) - R, solved by bisection
 max_accuracy_30 = 1 - vaelib.fano_lowest_error(H_y - R_30, n_classes=10)
 print(f"Fano: no classifier of z at β = 30 can beat {max_accuracy_30:.2f} accuracy")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert max_accuracy_30 < 0.2, "no classifier of z can reach twice the chance level"
 
 # %% [markdown]
@@ -475,6 +489,8 @@ assert accuracy[("β = 30", "z")] <= max_accuracy_30 + 0.02, (
 # %%
 sigma_30 = (0.5 * logvar_30).exp().mean().item()  # mean posterior standard deviation at β = 30
 print(f"β = 30, from μ: accuracy {accuracy[('β = 30', 'μ')]:.2f};  mean σ_i(x) = {sigma_30:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert accuracy[("β = 30", "μ")] > 0.3, "from μ the classifier does more than three times better"
 assert spread_of_means_30.max().item() < 1 / 8, "the trace is less than an eighth of a unit"
 assert abs(sigma_30 - 1) < 0.05, "the noise has standard deviation close to 1"
@@ -514,6 +530,8 @@ print(
     f"from {value_per_nat.min():.0f} to {value_per_nat.max():.0f}, median "
     f"{value_per_nat.median():.0f} nats of reconstruction per nat of KL"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert value_per_nat.min().item() > 1, "every dimension passes the test at β = 1"
 assert value_per_nat.max().item() < BETA_LARGE, "every one would fail it at β = 30"
 

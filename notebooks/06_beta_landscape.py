@@ -158,6 +158,8 @@ rate_steps = [r1 - r0 for r0, r1 in zip(rates, rates[1:])]
 distortion_steps = [d1 - d0 for d0, d1 in zip(distortions, distortions[1:])]
 print("change of R between neighbouring β:", [f"{s:.1f}" for s in rate_steps])
 print("change of D between neighbouring β:", [f"{s:.1f}" for s in distortion_steps])
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert all(step < 0 for step in rate_steps), "as β rises, the rate falls at every step"
 assert all(step > 0 for step in distortion_steps), "as β rises, the distortion rises at every step"
 
@@ -178,6 +180,8 @@ for (b0, b1), e in zip(zip(BETAS, BETAS[1:]), exchange):
     print(f"β {b0:g} → {b1:g}: {e:.2f} nats of distortion per nat of rate")
 print(f"rate at β = 0: {rates[0]:.0f} nats per image")
 print(f"given up between β = 0 and 0.25: {-rate_steps[0] / rates[0]:.0%} of it")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert rates[0] > 200, "at β = 0 the code carries hundreds of nats"
 assert -rate_steps[0] > 0.5 * rates[0], "most of them are given up on the way to β = 0.25"
 assert exchange[0] < 0.1, "giving them up costs less than a tenth of a nat of distortion per nat"
@@ -195,6 +199,8 @@ assert all(b0 <= e <= b1 for (b0, b1), e in zip(zip(BETAS, BETAS[1:]), exchange)
 neg_elbo = [d + r for d, r in zip(distortions, rates)]
 best = BETAS[min(range(len(BETAS)), key=neg_elbo.__getitem__)]
 print(f"best test ELBO at β = {best:g}: D + R = {min(neg_elbo):.1f} nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert best in (0.5, 1, 2), "the ELBO itself, −(D + R), is best near β = 1"
 
 # %% [markdown]
@@ -255,6 +261,8 @@ assert active[-1] == 0, "at β = 30 no unit is active at all"
 assert active[-2] > LATENT_DIM / 2, "the count falls from most of the units straight to none"
 onset_quarter = vaelib.collapse_onset(BETAS, active, LATENT_DIM, fraction=0.25)
 print(f"collapse begins at β = {onset_quarter:g} with fewer than a quarter of the units active")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert onset_quarter == onset, "a quarter (exercise 3) gives the same onset"
 
 # %%
@@ -290,6 +298,8 @@ falling = {  # the steps of the sweep at which each count falls
 }
 print(f"the active-unit count falls at β = {falling['active']}")
 print(f"the informative count falls at β = {falling['informative']}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert any(a > k for a, k in zip(active, informative)), (
     "a dimension that passes the 0.01 variance threshold may still carry less than 0.1 nats"
 )
@@ -382,6 +392,8 @@ assert max(range(len(BETAS)), key=[q.confidence for q in quality].__getitem__) i
 ), "the samples are classified most confidently near β = 1"
 assert frechet[i30] == max(frechet), "at β = 30 the samples are the furthest from real digits"
 coverage = [q.class_coverage for q in quality]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert quality[i30].class_coverage <= sorted(coverage)[1], (
     "at β = 30 the samples fall into the fewest classes or nearly (at most one β gives fewer)"
 )
@@ -425,6 +437,8 @@ for beta in (0, 1):
         f"β = {beta}: median length of a training code {code_length[beta]:.1f}, "
         f"{inside[beta]:,} of {len(train):,} codes inside that radius"
     )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert code_length[0] > 3 * prior_lengths.median(), (
     "at β = 0 the typical training code is more than three times as long as a prior draw"
 )
@@ -471,6 +485,8 @@ beta_fig
 # %%
 first_silent = next(b for b, k in zip(BETAS, informative) if k < LATENT_DIM)
 print(f"first β with an uninformative dimension: {first_silent:g}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert first_silent <= 4, (
     "the code has been losing informative dimensions since β = 4 at the latest"
 )

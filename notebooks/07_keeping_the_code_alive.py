@@ -175,6 +175,8 @@ for name, row in table.items():
 # %%
 plain = table["plain"]
 print(f"plain β-VAE at β = {BETA}: R = {plain['R']:.1f} nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert plain["R"] < 1, "at β = 16 the plain model's rate is below one nat"
 
 # %% [markdown]
@@ -199,6 +201,8 @@ print(
     f"{int((kl_of_active < 0.1).sum())} of them with less than 0.1 nats; "
     f"largest KL of any dimension {plain['kl_per_dim'].max():.1f} nats"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert plain["active"] > LATENT_DIM / 2, "the table counts most of its dimensions as active"
 assert (kl_of_active < 0.1).float().mean().item() > 0.5, (
     "most of its active dimensions carry less than a tenth of a nat"
@@ -252,6 +256,8 @@ print(
     " ".join(f"{r:.2f}" for r in plain_history.train_kl[full:]),
     "nats per image",
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert plain_history.train_kl[-1] > 4 / 3 * plain_history.train_kl[full], (
     "since β reached its final value, the plain run's rate has grown by more than a third"
 )
@@ -296,6 +302,8 @@ names = list(table)
 by_rate = sorted(names, key=lambda name: table[name]["R"])
 print(" < ".join(f"{name} ({table[name]['R']:.1f} nats)" for name in by_rate))
 distortions = [table[name]["D"] for name in by_rate]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert all(d1 < d0 for d0, d1 in zip(distortions, distortions[1:])), (
     "the more nats the code carries, the lower the distortion"
 )
@@ -328,6 +336,8 @@ print(
     f"free bits: R = {free['R']:.1f} nats per image, d·λ = {LATENT_DIM * FREE_BITS:g}; "
     f"KL per dimension from {kl_free.min():.2f} to {kl_free.max():.2f} nats, λ = {FREE_BITS}"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(capacity["R"] - CAPACITY) < 0.15 * CAPACITY, "the rate lands within 15 % of C"
 assert abs(kl_free - FREE_BITS).max().item() < FREE_BITS / 3, (
     "free bits give every dimension a KL within a third of λ"
@@ -354,6 +364,8 @@ plots.plot_kl_heatmap(
 for name in names:
     kl = table[name]["kl_per_dim"]
     print(f"{name:10s} KL per dimension from {kl.min():.2f} to {kl.max():.2f} nats")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert max(table[name]["kl_per_dim"].max().item() for name in ("plain", "warm-up")) < 1, (
     "the plain and warm-up models have no dimension left with as much as a nat"
 )
@@ -380,6 +392,8 @@ plots.plot_rate_distortion(
 # %%
 neg_elbo = {name: table[name]["D"] + table[name]["R"] for name in names}
 print("negative ELBO:", {name: f"{v:.0f}" for name, v in neg_elbo.items()})
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert neg_elbo["free bits"] < neg_elbo["plain"], "free bits reach a better ELBO"
 assert neg_elbo["capacity"] < neg_elbo["plain"], "the capacity target reaches a better ELBO"
 
@@ -492,6 +506,8 @@ for name, q in quality.items():
 by_position = vaelib.sample_quality(classifier, test.images[:N_IMAGES], test.images[N_IMAGES:])
 position_ratio = by_position.frechet_distance / quality["real digits"].frechet_distance
 print(f"floor with the first {N_IMAGES} test digits instead: {position_ratio:.1f} times as high")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert position_ratio > 1.5, (
     "the first 1,000 against the other 9,000 would put the floor more than one and a half times "
     "as high"
@@ -536,6 +552,8 @@ print(
     f"real digits' own Fréchet distance {floor:.1f}; "
     f"the nearest model's is {nearest / floor:.0f} times it"
 )
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert nearest > 100 * floor, (
     "all four stay at more than a hundred times the real digits' own Fréchet distance"
 )

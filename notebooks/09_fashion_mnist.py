@@ -74,6 +74,8 @@ print(f"Fashion-MNIST: {len(fashion_train)} training, {len(fashion_test)} test i
 print("classes:", ", ".join(fashion_train.classes))
 print("training images per class:", torch.bincount(fashion_train.labels).tolist())
 print("test images per class:", torch.bincount(fashion_test.labels).tolist())
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert (torch.bincount(fashion_train.labels, minlength=10) == 6000).all(), (
     "ten balanced classes (training set)"
 )
@@ -114,6 +116,8 @@ print(
     f"MNIST {covered['MNIST']:.2f}"
 )
 print(f"share of grey pixels:      Fashion-MNIST {grey_fashion:.2f}, MNIST {grey_mnist:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert covered["Fashion-MNIST"] > 2 * covered["MNIST"], (
     "a garment covers more than twice as much of the frame as a digit"
 )
@@ -149,6 +153,8 @@ floor_fashion = floor_per_image.mean().item()
 floor_mnist = vaelib.bernoulli_entropy(mnist_test.images).mean().item()
 print(f"entropy floor, test set: Fashion-MNIST {floor_fashion:.0f}, MNIST {floor_mnist:.0f}")
 print("nats per image")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert floor_fashion > 3 * floor_mnist, "a reconstruction loss several times higher than MNIST's"
 
 # %% [markdown]
@@ -184,6 +190,8 @@ assert all(
     for c in ("Sandal", "Sneaker", "Trouser")
 ), "sandals, sneakers and trousers the lowest, about half as high"
 spread = (nats_per_grey_pixel - nats_per_grey_pixel.mean()).abs().max().item()
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert spread < 0.05, "the floor per grey pixel stays within 0.05 nats of its mean (exercise 3)"
 
 # %% [markdown]
@@ -221,6 +229,8 @@ for name, m in [("MNIST", mnist_1), ("Fashion-MNIST", fashion_1)]:
     print(f"{name:16s}{D:8.1f}{R:8.1f}{D / R:8.1f}{m['active_units']:8d}{m['floor_share']:11.2f}")
 balance_fashion = fashion_1["reconstruction"] / fashion_1["kl"]
 balance_mnist = mnist_1["reconstruction"] / mnist_1["kl"]
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert fashion_1["reconstruction"] > 2 * mnist_1["reconstruction"], (
     "on Fashion-MNIST the reconstruction term is more than twice MNIST's"
 )
@@ -248,6 +258,8 @@ print(
 )
 print(f"R: Fashion-MNIST {fashion_1['kl']:.0f}, MNIST {mnist_1['kl']:.0f} nats per image")
 print(f"Fashion-MNIST's D above the floor / R: {excess_fashion / fashion_1['kl']:.1f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.9 < excess_fashion / excess_mnist < 1.1, (
     "above the floor, Fashion-MNIST's D is about the same as MNIST's"
 )
@@ -298,6 +310,8 @@ print(
 )
 floors_to_gap = (floor_fashion - floor_mnist) / gap_bernoulli
 print(f"difference of the floors / gap between the Bernoulli ELBOs: {floors_to_gap:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.9 < floors_to_gap < 1.1, (
     "the difference of the entropy floors is as large as the whole gap between the ELBOs, "
     "within 10 %"
@@ -386,6 +400,8 @@ sharp_ratio_textured = (
 print("reconstruction / original      test set   the items above")
 print(f"total variation               {tv_ratio:9.2f}   {tv_ratio_textured:15.2f}")
 print(f"sharpness                     {sharp_ratio:9.2f}   {sharp_ratio_textured:15.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert 0.6 < tv_ratio < 0.73, "the reconstructions keep about two thirds of the total variation"
 assert tv_ratio_textured < 1 / 3, "the most textured items keep less than a third of it"
 assert sharp_ratio < 0.25, "the reconstructions have less than a quarter of the sharpness"
@@ -422,6 +438,8 @@ CH5_IMAGES, CH5_EPOCHS = 10_000, 10  # chapter 5's training run
 steps_here = EPOCHS * math.ceil(TRAIN_SIZE / BATCH_SIZE)
 steps_ch5 = CH5_EPOCHS * math.ceil(CH5_IMAGES / BATCH_SIZE)
 print(f"optimiser steps: {steps_here} here, {steps_ch5} in chapter 5")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert abs(steps_here - steps_ch5) < 0.01 * steps_ch5, (
     "chapter 5 trained for nearly the same number of optimiser steps"
 )
@@ -451,6 +469,8 @@ n_active = fashion_30["active_units"]
 top_share = (top[:n_active].sum() / kl_30.sum()).item()
 print("largest KL per dimension:", ", ".join(f"{v:.2f}" for v in top[:4]), "nats per image")
 print(f"share of the rate in the {n_active} largest (as many as the active units): {top_share:.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert top_share > 0.95, "a few dimensions, as many as the active units, carry nearly all the rate"
 
 # %% [markdown]
@@ -488,6 +508,8 @@ sharp_ratio_30 = (
 print(f"{'test items':12s}{'classified correctly':>22s}{'sharpness / originals':>23s}")
 for (name, accuracy), ratio in zip(recognised.items(), [1.0, sharp_ratio, sharp_ratio_30]):
     print(f"{name:12s}{accuracy:22.2f}{ratio:23.2f}")
+
+# %% mystnb={"code_prompt_show": "Show the claims this cell checks"} tags=["hide-input"]
 assert recognised["β = 30"] > 3 * 0.1, (
     "the classifier names more than three times as many β = 30 reconstructions as guessing would"
 )
