@@ -443,10 +443,11 @@ print(f"optimiser steps: {steps_here} here, {steps_ch5} in chapter 5")
 assert abs(steps_here - steps_ch5) < 0.01 * steps_ch5, (
     "chapter 5 trained for nearly the same number of optimiser steps"
 )
-assert 0 < fashion_30["active_units"] <= 3 and 0.5 < fashion_30["kl"] < 2, (
-    "unlike MNIST in chapter 5, not all of it collapses: a few units stay active and carry about "
-    "a nat"
+assert 0 < fashion_30["active_units"] <= LATENT_DIM / 4, (
+    "unlike MNIST in chapter 5, not all of it collapses: a few units, at most a quarter of them, "
+    "stay active"
 )
+assert 0.5 < fashion_30["kl"] < 2, "… and carry about a nat"
 
 # %%
 plots.plot_reconstructions(
@@ -477,8 +478,9 @@ assert top_share > 0.95, "a few dimensions, as many as the active units, carry n
 # Most of the latent space is shut down, the rate falls by more than an order of magnitude and
 # the reconstruction loss rises. Not all of it, though, unlike MNIST in chapter 5 (which trained
 # for nearly the same number of optimiser steps, on 10,000 images for ten epochs; printed above):
-# a few units stay active, and the dimensions they occupy carry about a nat between them, nearly
-# all of the rate. What is left of an item? To say it in numbers rather than by eye we need an eye
+# a few units stay active (at most a quarter of the twenty; how many changes from run to run),
+# and the dimensions they occupy carry about a nat between them, nearly all of the rate. What
+# is left of an item? To say it in numbers rather than by eye we need an eye
 # for clothes: a small classifier of Fashion-MNIST (`vaelib.train_classifier`, one pass over the
 # training set, cached after the first run). We ask it to name the class of each test item's
 # reconstruction, and measure the reconstructions' sharpness.
@@ -566,11 +568,11 @@ assert q30.confidence < q1.confidence, "β = 30's samples are classified less co
 assert q1.frechet_distance > 100 * floor, (
     "the Fréchet distance of either model is more than a hundred times that of real items"
 )
-assert 1.15 < q30.frechet_distance / q1.frechet_distance < 1.25 and q30.class_coverage > 8, (
-    "by the classifier's scores β = 30 makes them worse by degree: a Fréchet distance about a "
-    "fifth larger, "
-    "and samples that still cover more than eight of the ten classes"
+assert 1.1 < q30.frechet_distance / q1.frechet_distance < 1.6, (
+    "by the classifier's scores β = 30 makes them worse by degree: a Fréchet distance 10 to 60 % "
+    "larger"
 )
+assert q30.class_coverage > 8, "and samples that still cover more than eight of the ten classes"
 assert sharp["β = 30"] < sharp["β = 1"], "the samples are smoother at β = 30"
 despeckled = {
     name: vaelib.sharpness(vaelib.median_filter(x)).mean().item() for name, x in scored.items()
@@ -600,8 +602,8 @@ plots.plot_image_rows(
 # of real items, and the samples have an order of magnitude less sharpness. So the source's
 # judgement carries over to clothes, with a qualification the numbers make: on Fashion-MNIST the
 # $\beta = 1$ samples are already poor, and by the classifier's scores $\beta = 30$ makes them
-# worse by degree: its Fréchet distance is about a fifth larger, and its samples still cover more
-# than eight of the ten classes.
+# worse by degree: its Fréchet distance is 10 to 60 % larger (the ratio moves from run to run),
+# and its samples still cover more than eight of the ten classes.
 #
 # To the eye, though, the two sets differ in kind, and the sharpness score says less than it
 # seems to. The $\beta = 1$ samples are blotchy: patches of light and dark a few pixels across
