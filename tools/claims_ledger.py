@@ -264,6 +264,7 @@ def execute_recording(
         number = ids.get((record["cell"], record["place"]))
         if number is not None:
             by_claim.setdefault(number, []).append(record)
+    _renumber_without_the_recorder(notebook)
     errors = [
         f"cell {index}: {output['ename']}: {output['evalue'][:300]}"
         for index, cell in enumerate(notebook.cells)
@@ -280,6 +281,16 @@ def execute_recording(
             "errors": errors,
         },
     }
+
+
+def _renumber_without_the_recorder(notebook) -> None:
+    """Execution counts as if the chapter ran alone: the recorder cell took count 1."""
+    for cell in notebook.cells:
+        if cell.get("execution_count"):
+            cell["execution_count"] -= 1
+        for output in cell.get("outputs", []):
+            if output.get("execution_count"):
+                output["execution_count"] -= 1
 
 
 def run_chapter(path: Path, seed: int, timeout: int = 1800) -> dict:
