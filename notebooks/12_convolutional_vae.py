@@ -115,7 +115,8 @@ assert n_parameters["conv VAE"] < n_parameters["MLP VAE"] / 5, (
 )
 
 # %%
-# NBVAL_IGNORE_OUTPUT (times vary from run to run)
+# NBVAL_IGNORE_OUTPUT
+# (times vary from run to run and from machine to machine)
 timing_set = train.subset(2000, seed=1)
 vaelib.fit(vaelib.VAE(), timing_set, epochs=1, seed=0, device=DEVICE, progress=False)  # warm-up
 seconds_per_epoch = {}
