@@ -103,10 +103,11 @@ def execute_chapter(path: Path, timeout: int = 1800) -> nbformat.NotebookNode:
     notebook, result = execute(path, timeout)
     nbformat.write(notebook, path)
     sync(path)
-    ledger = claims_ledger.read_ledger()
-    claims_ledger.merge(ledger, path.stem, 0, result)
-    claims_ledger.write_ledger(ledger)
-    claims_ledger.write_page(ledger)
+    if path.resolve().parent == claims_ledger.ROOT / "notebooks":  # a chapter of the book
+        ledger = claims_ledger.read_ledger()
+        claims_ledger.merge(ledger, path.stem, 0, result)
+        claims_ledger.write_ledger(ledger)
+        claims_ledger.write_page(ledger)
     return notebook
 
 
