@@ -620,11 +620,18 @@ assert path_sharpness.argmin() == MIDDLE, (
 # cost $k$ decoder passes, we use a fixed random subset of 400 test images, the same for
 # every $k$.
 #
-# The importance weights $w_s$ are computed in log space, for chunks of the $k$ samples at a
-# time, and summed with log-sum-exp, so that neither memory nor overflow limits $k$:
+# The importance weights $w_s$ are computed in log space, the density of $q_\phi$ by the change
+# of variables $z = \mu + \sigma \varepsilon$:
 
 # %%
-vaelib.show_source(vaelib.likelihood._log_mean_weight)
+vaelib.show_source(vaelib.log_importance_weights)
+
+# %% [markdown]
+# and they are drawn for chunks of the $k$ samples at a time and summed with log-sum-exp, so
+# that neither memory nor overflow limits $k$:
+
+# %%
+vaelib.show_source(vaelib.importance_weighted_bound)
 
 # %%
 N_IMAGES = 400

@@ -78,10 +78,13 @@ LISTINGS = {
     "05": ["vaelib.latent_activity", "vaelib.active_units"],
     "06": ["vaelib.sweep_beta"],
     "07": ["vaelib.vae_loss"],
-    "08": ["vaelib.likelihood._log_mean_weight"],
+    "08": ["vaelib.log_importance_weights", "vaelib.importance_weighted_bound"],
     "09": ["vaelib.bernoulli_entropy"],
     "10": ["vaelib.mig_per_factor"],
     "11": ["vaelib.ConditionalVAE.encode", "vaelib.ConditionalVAE.decode"],
+    "12": ["vaelib.ConvVAE"],
+    "13": ["vaelib.binarize", "vaelib.iwae_loss", "vaelib.optimise_posterior"],
+    "14": ["vaelib.LinearVAE", "vaelib.linear_vae_loss"],
 }
 
 

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 import torch
 from matplotlib.figure import Figure
 
+import vaelib
 from vaelib import VAE, History, MLPConfig, plots
 
 
@@ -72,3 +75,27 @@ def test_every_public_figure_of_the_old_module_is_still_exported():
     }
     assert expected <= set(plots.__all__), "a figure of the old plots.py is no longer exported"
     assert all(callable(getattr(plots, name)) for name in expected)
+
+
+def test_likelihood_curves_draw_each_run_and_the_published_point():
+    curve = vaelib.LikelihoodCurve(epochs=[1, 4], nll=[170.0, 115.0], nll_se=[2.5, 2.4])
+    fig = plots.plot_likelihood_curves({"VAE": curve}, {"VAE": (3280, 86.76)})
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["VAE, published (3,280 epochs)", "VAE"]
+    assert fig._repr_png_().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "curves, published, name",
+    [
+        ({}, {}, "curves"),
+        ({"VAE": vaelib.LikelihoodCurve()}, {}, "curves['VAE']"),
+        ({"VAE": [1.0]}, {}, "curves['VAE']"),
+        ({"VAE": vaelib.LikelihoodCurve([1], [100.0], [1.0])}, [86.0], "published"),
+    ],
+)
+def test_likelihood_curves_name_the_bad_argument(curves, published, name):
+    with pytest.raises((TypeError, ValueError), match=re.escape(name)):
+        plots.plot_likelihood_curves(curves, published)

@@ -4,7 +4,15 @@ The modules follow the flow of a chapter, and lower ones never import higher one
 `data` → `models` → `losses` → `train` (and `checkpoints`) → `metrics` → `plots`.
 """
 
+from vaelib.binarize import binarize, binarized
 from vaelib.blur import gaussian_blur
+from vaelib.burda import (
+    BURDA_CONFIG,
+    BURDA_TABLE1,
+    LikelihoodCurve,
+    burda_schedule,
+    train_burda,
+)
 from vaelib.checkpoints import load_model, save_model
 from vaelib.classifier import (
     ImageClassifier,
@@ -45,6 +53,13 @@ from vaelib.disentanglement import (
 from vaelib.experiments import summarise_vae, train_autoencoder, train_vae
 from vaelib.grey_likelihood import grey_level_elbo
 from vaelib.image_grid import image_grid
+from vaelib.inference_gap import InferenceGaps, inference_gaps, optimise_posterior
+from vaelib.iwae import iwae_loss
+from vaelib.likelihood import (
+    importance_weighted_bound,
+    log_importance_weights,
+    per_image_log_likelihood,
+)
 from vaelib.linear import LinearVAE, linear_vae_loss
 from vaelib.listing import show_source
 from vaelib.losses import (
@@ -123,6 +138,20 @@ from vaelib.train import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BURDA_CONFIG",
+    "BURDA_TABLE1",
+    "InferenceGaps",
+    "LikelihoodCurve",
+    "binarize",
+    "binarized",
+    "burda_schedule",
+    "inference_gaps",
+    "optimise_posterior",
+    "iwae_loss",
+    "per_image_log_likelihood",
+    "importance_weighted_bound",
+    "log_importance_weights",
+    "train_burda",
     "SEED_ENV_VAR",
     "effective_seed",
     "Autoencoder",

@@ -26,6 +26,7 @@ _MODEL_CLASSES = {"VAE": VAE, "Autoencoder": Autoencoder}
 CONFIG_BOUNDS = {
     "latent_dim": (1, 1024),
     "hidden_dim": (1, 16384),
+    "hidden_layers": (1, 64),
     "channels": (1, 4),
     "height": (1, 512),
     "width": (1, 512),
@@ -140,7 +141,9 @@ def _check_bounds(config: dict, path: Path) -> None:
     if not isinstance(shape, (list, tuple)) or len(shape) != 3:
         raise ValueError(_foreign(path, f"its config's image_shape is {shape!r}, not (C, H, W)"))
     sizes = dict(zip(("channels", "height", "width"), shape))
-    sizes.update((k, config[k]) for k in ("latent_dim", "hidden_dim") if k in config)
+    sizes.update(
+        (k, config[k]) for k in ("latent_dim", "hidden_dim", "hidden_layers") if k in config
+    )
     for name, value in sizes.items():
         low, high = CONFIG_BOUNDS[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

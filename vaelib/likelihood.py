@@ -1,5 +1,5 @@
-"""The importance-weighted estimate of log p(x) (Burda et al. 2016), in bounded memory, and the
-gap between it and the ELBO image by image."""
+"""The importance-weighted estimate of log p(x) (Burda et al. 2016), in bounded memory, image by
+image or averaged, and the gap between it and the ELBO image by image."""
 
 from __future__ import annotations
 
@@ -43,33 +43,76 @@ LONG_RUN_DECODES = 10_000_000
 PROPOSALS = ("posterior", "prior")
 
 
+def log_importance_weights(
+    model: VAE, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """log p(x|z_j) and the log importance weight log w_j of the codes z_j = μ + σ·ε_j.
+
+        log w_j = log p(x|z_j) + log p(z_j) − log q(z_j|x),   q(z|x) = N(μ, diag σ²).
+
+    `x`: images (b, 1, 28, 28) in [0, 1]; `mu`, `logvar`: the proposal of each image, (b, d);
+    `eps`: standard normal draws (c, b, d), c codes per image. Returns two (c, b) tensors, nats
+    per image, differentiable (the IWAE trains on them).
+    """
+    c = len(eps)
+    z = reparameterize(mu, logvar, eps=eps)  # (c, b, d): c draws of z ~ q(z|x) per image
+    log_p_x_given_z = -reconstruction_loss(
+        model.decode(z.flatten(0, 1)), x.expand(c, *x.shape).flatten(0, 1)
+    ).view(c, -1)  # (c, b)
+    log_p_z = _standard_normal_log_density(z)  # (c, b)
+    # log q(z|x) by the change of variables z = μ + σ ε: log N(ε; 0, I) − Σ_i log σ_i
+    log_q_z = _standard_normal_log_density(eps) - 0.5 * logvar.sum(dim=1)  # (c, b)
+    return log_p_x_given_z, log_p_x_given_z + log_p_z - log_q_z
+
+
 @torch.no_grad()
-def iwae_log_likelihood(
+def importance_weighted_bound(
+    model: VAE,
+    x: torch.Tensor,
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    k: int,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """L_k(x) = log (1/k) Σ_j w_j and (1/k) Σ_j log w_j of each image, each (b,) nats, for k
+    codes drawn from the proposal N(μ, diag σ²) ((b, d) each), in chunks of the k samples so
+    that at most `MAX_ROWS_PER_CHUNK` decoded images are held at once, whatever k is."""
+    chunk = max(1, MAX_ROWS_PER_CHUNK // len(x))
+    log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
+    sum_log = torch.zeros(len(x), device=x.device)  # Σ_j log w_j so far, (b,)
+    for done in range(0, k, chunk):
+        eps = standard_normal((min(chunk, k - done), *mu.shape), generator, mu)  # (c, b, d)
+        _, log_w = log_importance_weights(model, x, mu, logvar, eps)  # (c, b)
+        log_sum = torch.logaddexp(log_sum, torch.logsumexp(log_w, dim=0))
+        sum_log = sum_log + log_w.sum(dim=0)
+    return log_sum - math.log(k), sum_log / k
+
+
+@torch.no_grad()
+def per_image_log_likelihood(
     model: VAE,
     data: ImageData | torch.Tensor,
-    k: int = 100,
+    k: int = 5000,
     batch_size: int = 100,
     seed: int = 0,
     proposal: str = "posterior",
     progress: bool | None = None,
-) -> float:
-    """Importance-weighted estimate of log p(x), averaged over the data set (nats per image).
+) -> torch.Tensor:
+    """The importance-weighted estimate L_k of log p(x) of every image: (n,) nats, on the CPU.
 
-    log p(x) ≥ log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x),  z_j ~ q(z|x)   (Burda et al. 2016).
+    log p(x) ≥ L_k(x) = log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x),  z_j ~ q(z|x)  (Burda et al.).
 
-    The bound equals the ELBO at k = 1 and tightens towards log p(x) as k grows.
-    With `proposal="prior"` the codes are drawn from p(z) = N(0, I) instead, and the weights are
-    plain p(x|z_j): the naive Monte-Carlo average of the integral p(x) = ∫ p(x|z) p(z) dz. It is a
-    lower bound too (Jensen), but a loose one when few prior draws land where p(x|z) is large.
-    The k samples of each batch of `batch_size` images are drawn and decoded in chunks of at most
-    `MAX_ROWS_PER_CHUNK` decoded images, and the log-sum-exp over j is accumulated chunk by
-    chunk, so memory does not grow with k. The noise comes from a CPU generator seeded with
-    `seed` (the result is the same on every call); the model's mode is restored afterwards.
+    The bound equals the ELBO at k = 1 and tightens towards log p(x) as k grows; Burda et al.
+    report it at k = 5000. Kept per image, a mean comes with its standard error and two models
+    can be compared image by image. With `proposal="prior"` the codes are drawn from
+    p(z) = N(0, I) instead, and the weights are plain p(x|z_j): the naive Monte-Carlo average of
+    p(x) = ∫ p(x|z) p(z) dz, a lower bound too (Jensen), but a loose one when few prior draws
+    land where p(x|z) is large. The noise comes from a CPU generator seeded with `seed` (the same
+    numbers on every call and device); the model's mode is restored afterwards.
 
     `data`: images (n, 1, 28, 28) in [0, 1]. `k`: an integer in [1, `MAX_K`]. `progress`: show a
     progress bar over the batches; None (the default) shows one for a long run only, one that
-    decodes more than `LONG_RUN_DECODES` images (k·n). Returns nats per image (a finite float);
-    raises `NonFiniteError` if the model's weights make it NaN or infinite.
+    decodes more than `LONG_RUN_DECODES` images (k·n).
     """
     check_model(model, vae=True)
     k = check_positive_int(k, "k")
@@ -86,20 +129,44 @@ def iwae_log_likelihood(
         progress = k * len(images) > LONG_RUN_DECODES
     progress = check_bool(progress, "progress")
     device = model_device(model)
-    total = 0.0
+    estimates = []
     starts = range(0, len(images), batch_size)
     bar = tqdm(starts, desc=f"log p(x), k={k}", unit="batch", disable=not progress)
     with eval_mode(model):
         for start in bar:
             x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
-            total += _log_mean_weight(model, x, k, generator, from_prior)[0].sum().item()
-    if not math.isfinite(total):
+            if from_prior:  # q = p(z): z = ε, and the weight p(x|z) p(z) / q(z) is p(x|z)
+                mu = logvar = torch.zeros(len(x), model.config.latent_dim, device=device)
+            else:
+                mu, logvar = model.encode(x)  # (b, d) each
+            bound, _ = importance_weighted_bound(model, x, mu, logvar, k, generator)  # (b,)
+            estimates.append(bound.cpu())
+    return torch.cat(estimates)  # (n,)
+
+
+def iwae_log_likelihood(
+    model: VAE,
+    data: ImageData | torch.Tensor,
+    k: int = 100,
+    batch_size: int = 100,
+    seed: int = 0,
+    proposal: str = "posterior",
+    progress: bool | None = None,
+) -> float:
+    """`per_image_log_likelihood` averaged over the data set: nats per image, a finite float.
+
+    Same arguments; raises `NonFiniteError` if the model's weights make the estimate NaN or
+    infinite.
+    """
+    estimates = per_image_log_likelihood(model, data, k, batch_size, seed, proposal, progress)
+    mean = estimates.mean().item()
+    if not math.isfinite(mean):
         raise NonFiniteError(
-            f"the importance-weighted estimate is {total / len(images)}: the model's weights "
-            f"hold NaN or infinite values or are far too large (a diverged training?); retrain "
-            f"or reload the model"
+            f"the importance-weighted estimate is {mean}: the model's weights hold NaN or "
+            f"infinite values or are far too large (a diverged training?); retrain or reload "
+            f"the model"
         )
-    return total / len(images)
+    return mean
 
 
 @torch.no_grad()
@@ -131,36 +198,10 @@ def iwae_gap_per_image(
     with eval_mode(model):
         for start in range(0, len(images), batch_size):
             x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
-            log_mean_w, mean_log_w = _log_mean_weight(model, x, k, generator)
+            mu, logvar = model.encode(x)  # (b, d) each
+            log_mean_w, mean_log_w = importance_weighted_bound(model, x, mu, logvar, k, generator)
             gaps.append((log_mean_w - mean_log_w).clamp(min=0).cpu())  # (b,), rounding below 0
     return torch.cat(gaps)
-
-
-def _log_mean_weight(
-    model: VAE, x: torch.Tensor, k: int, generator: torch.Generator, from_prior: bool = False
-) -> torch.Tensor:
-    """log (1/k) Σ_j w_j and (1/k) Σ_j log w_j for each image of the batch x, each (b,), from
-    chunks of the k samples."""
-    if from_prior:  # q = p(z): z = eps, and the weight p(x|z) p(z) / q(z) is p(x|z)
-        mu = logvar = torch.zeros(len(x), model.config.latent_dim, device=x.device)
-    else:
-        mu, logvar = model.encode(x)  # (b, d)
-    chunk = max(1, MAX_ROWS_PER_CHUNK // len(x))
-    log_sum = torch.full((len(x),), -math.inf, device=x.device)  # log Σ_j w_j so far, (b,)
-    sum_log = torch.zeros(len(x), device=x.device)  # Σ_j log w_j so far, (b,)
-    for done in range(0, k, chunk):
-        c = min(chunk, k - done)
-        eps = standard_normal((c, *mu.shape), generator, mu)  # (c, b, d)
-        z = reparameterize(mu, logvar, eps=eps)  # (c, b, d): c draws of z ~ q(z|x) per image
-        log_p_x_given_z = -reconstruction_loss(
-            model.decode(z.flatten(0, 1)), x.expand(c, *x.shape).flatten(0, 1)
-        ).view(c, -1)  # (c, b)
-        log_p_z = _standard_normal_log_density(z)  # (c, b)
-        log_q_z = _standard_normal_log_density(eps) - 0.5 * logvar.sum(dim=1)  # change of vars
-        log_w = log_p_x_given_z + log_p_z - log_q_z  # (c, b)
-        log_sum = torch.logaddexp(log_sum, torch.logsumexp(log_w, dim=0))
-        sum_log = sum_log + log_w.sum(dim=0)
-    return log_sum - math.log(k), sum_log / k
 
 
 def _standard_normal_log_density(z: torch.Tensor) -> torch.Tensor:

@@ -20,6 +20,7 @@ from torch import nn
 
 from vaelib._checks import (
     NonFiniteError,
+    check_choice,
     check_generator,
     check_images,
     check_int,
@@ -35,8 +36,10 @@ class MLPConfig:
     """Sizes of an MLP autoencoder or VAE (the book's default is 784-400-20)."""
 
     image_shape: tuple[int, int, int] = (1, 28, 28)  # (channels, height, width) of one image
-    hidden_dim: int = 400  # units in the one hidden layer of the encoder and of the decoder
+    hidden_dim: int = 400  # units in each hidden layer of the encoder and of the decoder
     latent_dim: int = 20  # dimension d of the latent code z
+    hidden_layers: int = 1  # hidden layers in the encoder and in the decoder (Burda et al.: 2)
+    activation: str = "relu"  # of the hidden layers: "relu", or "tanh" (Burda et al.)
 
     def __post_init__(self):
         shape = self.image_shape
@@ -44,13 +47,26 @@ class MLPConfig:
             raise ValueError(f"image_shape must be (channels, height, width), got {shape!r}")
         shape = tuple(check_positive_int(n, "each entry of image_shape") for n in shape)
         object.__setattr__(self, "image_shape", shape)
-        for name in ("hidden_dim", "latent_dim"):
+        for name in ("hidden_dim", "latent_dim", "hidden_layers"):
             object.__setattr__(self, name, check_positive_int(getattr(self, name), name))
+        check_choice(self.activation, "activation", tuple(ACTIVATIONS))
 
     @property
     def input_dim(self) -> int:
         c, h, w = self.image_shape
         return c * h * w
+
+    def hidden_stack(self, in_dim: int) -> list[nn.Module]:
+        """`hidden_layers` × (Linear, activation), from `in_dim` to `hidden_dim` units."""
+        layers = []
+        for i in range(self.hidden_layers):
+            layers += [nn.Linear(in_dim if i == 0 else self.hidden_dim, self.hidden_dim)]
+            layers += [ACTIVATIONS[self.activation]()]
+        return layers
+
+
+# The activations a hidden layer may use, by the name `MLPConfig.activation` gives.
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 
 
 def reparameterize(
@@ -94,8 +110,7 @@ class _MLPBase(nn.Module):
         super().__init__()
         self.config = config
         self.decoder = nn.Sequential(
-            nn.Linear(config.latent_dim, config.hidden_dim),
-            nn.ReLU(),
+            *config.hidden_stack(config.latent_dim),  # latent → hidden (→ hidden …)
             nn.Linear(config.hidden_dim, config.input_dim),
         )
 
@@ -153,8 +168,7 @@ class Autoencoder(_MLPBase):
         super().__init__(MLPConfig() if config is None else config)
         config = self.config
         self.encoder = nn.Sequential(
-            nn.Linear(config.input_dim, config.hidden_dim),
-            nn.ReLU(),
+            *config.hidden_stack(config.input_dim),
             nn.Linear(config.hidden_dim, config.latent_dim),
         )
 
@@ -183,7 +197,7 @@ class VAE(_MLPBase):
     def __init__(self, config: MLPConfig | None = None):
         super().__init__(MLPConfig() if config is None else config)
         config = self.config
-        self.encoder = nn.Sequential(nn.Linear(config.input_dim, config.hidden_dim), nn.ReLU())
+        self.encoder = nn.Sequential(*config.hidden_stack(config.input_dim))
         self.to_mu = nn.Linear(config.hidden_dim, config.latent_dim)
         self.to_logvar = nn.Linear(config.hidden_dim, config.latent_dim)
 

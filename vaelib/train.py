@@ -29,6 +29,7 @@ from vaelib._checks import (
     check_seed,
     check_sequence,
 )
+from vaelib.binarize import binarize as binarize_images
 from vaelib.conditional import ConditionalVAE, conditional_vae_loss, model_labels
 from vaelib.data import ImageData
 from vaelib.device import pick_device
@@ -39,6 +40,7 @@ from vaelib.divergence import (
     check_explode_factor,
 )
 from vaelib.history import History
+from vaelib.iwae import iwae_loss
 from vaelib.linear import LinearVAE, linear_vae_loss
 from vaelib.losses import LossParts, autoencoder_loss, check_objective, vae_loss
 from vaelib.models import VAE, Autoencoder, MLPConfig, check_model, eval_mode, model_images
@@ -62,12 +64,15 @@ def compute_loss(
     capacity: float | None = None,
     generator: torch.Generator | None = None,
     labels: torch.Tensor | None = None,
+    iwae_k: int = 1,
 ) -> LossParts:
     """The model's objective on a batch x (batch, 1, 28, 28): `vae_loss` or `autoencoder_loss`.
 
     The VAE's sample z ~ q(z|x) draws its noise from `generator` (default: torch's global one).
     A `ConditionalVAE` also reads the batch's `labels` (batch,): `conditional_vae_loss`.
     A `LinearVAE` has its own loss, exact and noise-free: `linear_vae_loss`.
+    With `iwae_k` > 1 a VAE is scored by the IWAE objective −L_k instead (`vaelib.iwae`), which
+    has no β, free bits or capacity.
     """
     if isinstance(model, LinearVAE):
         if free_bits or capacity is not None:
@@ -78,11 +83,33 @@ def compute_loss(
         return linear_vae_loss(model, x, beta)
     if isinstance(model, ConditionalVAE):
         return conditional_vae_loss(model, x, labels, beta, free_bits, capacity, generator)
+    if isinstance(model, VAE) and iwae_k > 1:
+        return iwae_loss(model, x, iwae_k, generator)
     if isinstance(model, VAE):
         logits, mu, logvar = model(x, generator)
         return vae_loss(logits, x, mu, logvar, beta=beta, free_bits=free_bits, capacity=capacity)
     check_model(model)
     return autoencoder_loss(model(x), x)
+
+
+def _check_iwae_k(
+    iwae_k: object, model: object, beta: float, warmup: float, free_bits: float, capacity: object
+) -> int:
+    iwae_k = check_positive_int(iwae_k, "iwae_k")
+    if iwae_k == 1:
+        return iwae_k
+    if not isinstance(model, VAE) or isinstance(model, ConditionalVAE):
+        raise ValueError(
+            f"iwae_k={iwae_k} trains a VAE on the IWAE bound, but model is a "
+            f"{type(model).__name__}; use iwae_k=1"
+        )
+    if beta != 1 or warmup > 0 or free_bits > 0 or capacity is not None:
+        raise ValueError(
+            f"iwae_k={iwae_k} replaces the β-VAE objective, so beta must be 1 and warmup_epochs, "
+            f"free_bits and capacity unset; got beta={beta}, warmup_epochs={warmup}, "
+            f"free_bits={free_bits}, capacity={capacity}"
+        )
+    return iwae_k
 
 
 @torch.no_grad()
@@ -147,6 +174,8 @@ def fit(
     device: str | torch.device | None = None,
     progress: bool = True,
     explode_factor: float = DEFAULT_EXPLODE_FACTOR,
+    binarize: bool = False,
+    iwae_k: int = 1,
 ) -> History:
     """Train `model` with Adam on in-memory images and return its per-epoch `History`.
 
@@ -166,6 +195,13 @@ def fit(
         explode_factor: a step diverges when its loss is not finite or exceeds `explode_factor`
             times the largest of the run's first loss, the previous epoch's mean loss and 1 nat
             (`math.inf`: only non-finite losses count). The rule is `vaelib.divergence`'s.
+        binarize: draw every training batch afresh as black-and-white images, each pixel
+            Bernoulli of its grey level (dynamic binarisation, `vaelib.binarize`), from this
+            run's generator. `test` is scored as given: pass a fixed binarisation of it.
+        iwae_k: train a VAE on the importance-weighted bound L_k with k = `iwae_k` samples per
+            image (the IWAE of Burda et al. 2016; 1, the default, is the ELBO). It replaces the
+            β-VAE objective, so it cannot be combined with β ≠ 1, warm-up, free bits or capacity.
+            The history's train loss is then −L_k; its test scores are the ELBO's, as always.
 
     The model returns to its previous train/eval mode when `fit` ends, even after an error.
 
@@ -189,6 +225,8 @@ def fit(
     progress = check_bool(progress, "progress")
     explode_factor = check_explode_factor(explode_factor)
     device = check_device(device) if device is not None else pick_device()
+    binarize = check_bool(binarize, "binarize")
+    iwae_k = _check_iwae_k(iwae_k, model, beta, warmup_epochs, free_bits, capacity)
     train_images = model_images(train, model, "train")
     test_images = model_images(test, model, "test") if test is not None else None
     train_labels = model_labels(train, model, "train")  # None unless the model is conditional
@@ -223,7 +261,9 @@ def fit(
                 y = None if train_labels is None else train_labels[index]
                 # The data were checked once above; a NaN or overflow anywhere in the step
                 # shows up in its loss, which the divergence rule checks.
-                parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                if binarize:
+                    x = binarize_images(x, generator)  # a fresh draw every time
+                parts = compute_loss(model, x, beta_now, free_bits, capacity, generator, y, iwae_k)
                 loss = parts.total.item()
                 guard.check(loss, epoch, batch_number)  # raises, after restoring the weights
                 guard.save()  # the weights before this optimiser step
@@ -234,7 +274,9 @@ def fit(
                 sums += parts_now.detach() * len(x)
             if epoch == epochs:  # no later step checks the last one: score its weights now
                 with torch.no_grad():
-                    final = compute_loss(model, x, beta_now, free_bits, capacity, generator, y)
+                    final = compute_loss(
+                        model, x, beta_now, free_bits, capacity, generator, y, iwae_k
+                    )
                 guard.check_last_step(final.total.item(), epoch, batch_number)
 
             means = (sums / len(train_images)).tolist()

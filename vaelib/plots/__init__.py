@@ -27,7 +27,7 @@ from vaelib.plots.latents import plot_latent_manifold, plot_latent_marginals, pl
 from vaelib.plots.seeds import plot_measures_against_beta
 from vaelib.plots.spectrum import plot_eigenvalue_thresholds
 from vaelib.plots.sweeps import plot_active_units, plot_iwae_bounds, plot_rate_distortion
-from vaelib.plots.training import plot_loss_curves, plot_rate_per_epoch
+from vaelib.plots.training import plot_likelihood_curves, plot_loss_curves, plot_rate_per_epoch
 from vaelib.plots.traversals import (
     plot_against_beta,
     plot_latent_traversal,
@@ -50,6 +50,7 @@ __all__ = [
     "plot_latent_marginals",
     "plot_latent_scatter",
     "plot_latent_traversal",
+    "plot_likelihood_curves",
     "plot_loss_curves",
     "plot_measures_against_beta",
     "plot_mutual_information",

@@ -1,4 +1,5 @@
-"""Figures of training runs: the two loss terms per epoch, and the rate of several runs."""
+"""Figures of training runs: the two loss terms per epoch, the rate of several runs, and the
+test NLL of runs on Burda et al.'s schedule beside their published numbers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from vaelib.burda import LikelihoodCurve
 from vaelib.plots import _inputs as check
 from vaelib.plots._figure import new_figure, own_axes
 from vaelib.train import History
@@ -63,5 +65,50 @@ def plot_rate_per_epoch(
     ax.set_xlabel("epoch")
     ax.set_ylabel("rate $R$ = KL (nats per image, log scale)")
     ax.set_title(title or "rate during training")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def plot_likelihood_curves(
+    curves: dict[str, LikelihoodCurve],
+    published: dict[str, tuple[int, float]],
+    title: str | None = None,
+    ax=None,
+) -> Figure:
+    """Test NLL (nats per image) against epochs trained, one line per run, ± one standard error,
+    with the published results as crosses at the epochs they were reached.
+
+    `curves`: label → `LikelihoodCurve` (e.g. from `vaelib.train_burda`); `published`: label →
+    (epochs, NLL), e.g. Burda et al.'s 3,280 epochs. The epoch axis is logarithmic, as the
+    schedule's stages are (3^i epochs each).
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict of label → LikelihoodCurve")
+    for label, curve in curves.items():
+        if not isinstance(curve, LikelihoodCurve) or not curve.nll:
+            raise ValueError(
+                f"curves[{label!r}] must be a LikelihoodCurve with at least one point, got "
+                f"{curve!r}; pass the curve vaelib.train_burda returns"
+            )
+    if not isinstance(published, dict):
+        raise TypeError(f"published must be a dict of label → (epochs, NLL), got {published!r}")
+    title, ax = check.title(title), check.axes(ax)
+    fig, ax = own_axes(ax, 6, 3.5)
+    for label, curve in curves.items():
+        line = ax.errorbar(curve.epochs, curve.nll, yerr=curve.nll_se, marker="o", label=label)
+        if label in published:
+            epochs, nll = published[label]
+            ax.plot(
+                [epochs],
+                [nll],
+                "x",
+                markersize=9,
+                color=line[0].get_color(),
+                label=f"{label}, published ({epochs:,} epochs)",
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("epochs trained (log scale)")
+    ax.set_ylabel("test NLL $-\\mathcal{L}_{5000}$ (nats per image)")
+    ax.set_title(title or "test NLL during training")
     ax.legend(fontsize="small")
     return fig
