@@ -3,6 +3,7 @@ test NLL of runs on Burda et al.'s schedule beside their published numbers."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure
@@ -79,8 +80,8 @@ def plot_likelihood_curves(
     with the published results as crosses at the epochs they were reached.
 
     `curves`: label → `LikelihoodCurve` (e.g. from `vaelib.train_burda`); `published`: label →
-    (epochs, NLL), e.g. Burda et al.'s 3,280 epochs. The epoch axis is logarithmic, as the
-    schedule's stages are (3^i epochs each).
+    (epochs, NLL), e.g. Burda et al.'s 3,280 epochs. The bars are ± one standard error
+    (`curve.nll_se`). The epoch axis is logarithmic, as the schedule's stages are (3^i epochs).
     """
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves must be a non-empty dict of label → LikelihoodCurve")
@@ -94,21 +95,25 @@ def plot_likelihood_curves(
         raise TypeError(f"published must be a dict of label → (epochs, NLL), got {published!r}")
     title, ax = check.title(title), check.axes(ax)
     fig, ax = own_axes(ax, 6, 3.5)
-    for label, curve in curves.items():
-        line = ax.errorbar(curve.epochs, curve.nll, yerr=curve.nll_se, marker="o", label=label)
+    runs, papers = [], []  # legend entries: the runs first, then the published points
+    for (label, curve), marker in zip(curves.items(), itertools.cycle("x+*")):
+        runs.append(
+            ax.errorbar(curve.epochs, curve.nll, yerr=curve.nll_se, marker="o", label=label)
+        )
         if label in published:
             epochs, nll = published[label]
-            ax.plot(
+            (point,) = ax.plot(
                 [epochs],
                 [nll],
-                "x",
-                markersize=9,
-                color=line[0].get_color(),
+                marker,
+                markersize=10,
+                color=runs[-1][0].get_color(),
                 label=f"{label}, published ({epochs:,} epochs)",
             )
+            papers.append(point)
     ax.set_xscale("log")
     ax.set_xlabel("epochs trained (log scale)")
     ax.set_ylabel("test NLL $-\\mathcal{L}_{5000}$ (nats per image)")
     ax.set_title(title or "test NLL during training")
-    ax.legend(fontsize="small")
+    ax.legend(handles=runs + papers, fontsize="small")
     return fig
