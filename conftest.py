@@ -10,7 +10,8 @@ A reader in Jupyter or Colab never runs this file and still gets the GPU.
 
 import os
 
-# vaelib.device.DEVICE_ENV_VAR, spelled out so that collecting tests does not import vaelib.
+# vaelib._support.device.DEVICE_ENV_VAR, spelled out so that collecting tests does not import
+# vaelib.
 os.environ.setdefault("VAELIB_DEVICE", "cpu")
 
 

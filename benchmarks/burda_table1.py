@@ -4,7 +4,7 @@ through their schedule and print the test NLL (−L_5000) after every stage, bes
     python benchmarks/burda_table1.py --stages 8          # their 3,280 epochs (hours, on a GPU)
     python benchmarks/burda_table1.py --stages 2 --eval-images 100   # a smoke run on a CPU
 
-Stage i runs 3^i epochs at the learning rate 0.001 · 10^(−i/7) (`vaelib.burda`); the training
+Stage i runs 3^i epochs at the learning rate 0.001 · 10^(−i/7) (`vaelib.train.burda`); the training
 images are binarised afresh in every batch, the test images once (seed 0). The NLL is measured
 on `--eval-images` test images drawn at random (seed 0), with its standard error, and the
 active units on the same images. Runs on the GPU when there is one (`VAELIB_DEVICE` overrides).
@@ -17,8 +17,8 @@ import json
 import time
 
 import vaelib
-from vaelib.binarize import binarized
-from vaelib.burda import BURDA_TABLE1, burda_schedule, train_burda
+from vaelib.data.binarize import binarized
+from vaelib.train.burda import BURDA_TABLE1, burda_schedule, train_burda
 
 
 def main() -> None:

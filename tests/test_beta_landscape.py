@@ -5,7 +5,7 @@ import torch
 from matplotlib.figure import Figure
 
 import vaelib
-import vaelib.train
+import vaelib.train.loop
 from vaelib import VAE, History, MLPConfig, collapse_onset, plots, sweep_beta
 
 TINY = MLPConfig(hidden_dim=16, latent_dim=3)
@@ -45,7 +45,7 @@ def test_sweep_beta_needs_at_least_one_beta(random_images):
 
 
 def test_sweep_beta_checks_every_beta_before_training_any_model(random_images, monkeypatch):
-    monkeypatch.setattr(vaelib.train, "fit", lambda *a, **k: pytest.fail("trained a model"))
+    monkeypatch.setattr(vaelib.train.loop, "fit", lambda *a, **k: pytest.fail("trained a model"))
     with pytest.raises(ValueError, match="each value of betas must be finite and >= 0, got -1.0"):
         sweep_beta([0.0, 1.0, -1.0], random_images)
     with pytest.raises(TypeError, match="betas must be a list or tuple, got float"):

@@ -1,4 +1,4 @@
-"""Binarised MNIST: seeded Bernoulli draws of the grey levels (vaelib.binarize), in fit too."""
+"""Binarised MNIST: seeded Bernoulli draws of the grey levels (vaelib.data.binarize), in fit too."""
 
 import pytest
 import torch
@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import vaelib
 from vaelib import ImageData, MLPConfig
-from vaelib.binarize import binarize, binarized
+from vaelib.data.binarize import binarize, binarized
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,4 +1,4 @@
-"""Burda et al.'s model and schedule (vaelib.burda), and MLPConfig's depth and activation."""
+"""Burda et al.'s model and schedule (vaelib.train.burda), and MLPConfig's depth and activation."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ from torch import nn
 
 import vaelib
 from vaelib import VAE, MLPConfig
-from vaelib.burda import BURDA_CONFIG, BURDA_TABLE1, burda_schedule, train_burda
+from vaelib.train.burda import BURDA_CONFIG, BURDA_TABLE1, burda_schedule, train_burda
 
 
 def test_the_schedule_has_3280_epochs_and_a_learning_rate_falling_tenfold_in_seven_stages():

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaelib import VAE, Autoencoder, MLPConfig, load_model, save_model
-from vaelib._checks import NonFiniteError
+from vaelib._support.checks import NonFiniteError
 
 TINY = MLPConfig(hidden_dim=4, latent_dim=2)
 

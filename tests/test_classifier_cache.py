@@ -3,7 +3,8 @@
 import torch
 
 import vaelib
-from vaelib.data import ImageData
+from vaelib.data.loading import ImageData
+from vaelib.measures import classifier
 
 
 def _tiny_data() -> ImageData:
@@ -71,12 +72,12 @@ def test_reading_the_cache_leaves_global_rng_alone(tmp_path, monkeypatch):
     assert torch.equal(torch.get_rng_state(), state)
 
 
-def test_a_change_to_the_training_code_does_not_reuse_the_cache(tmp_path, monkeypatch):
+def test_a_new_classifier_code_version_does_not_reuse_the_cache(tmp_path, monkeypatch):
     """A classifier cached by older code is not the one a fresh machine would train now."""
     monkeypatch.setenv("VAELIB_CACHE", str(tmp_path))
     data = _tiny_data()
     vaelib.train_classifier(data, epochs=1, device="cpu")
-    code = vaelib.classifier._training_code()
-    monkeypatch.setattr(vaelib.classifier, "_training_code", lambda: code + b"# edited\n")
+    version = classifier.CLASSIFIER_CODE_VERSION
+    monkeypatch.setattr(classifier, "CLASSIFIER_CODE_VERSION", version + 1)
     vaelib.train_classifier(data, epochs=1, device="cpu")
     assert len(list((tmp_path / "classifiers").glob("*.pt"))) == 2

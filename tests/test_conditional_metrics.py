@@ -15,7 +15,7 @@ from vaelib import (
     gaussian_kl,
     within_class_correlation,
 )
-from vaelib._checks import NonFiniteError
+from vaelib._support.checks import NonFiniteError
 
 SMALL = MLPConfig(hidden_dim=32, latent_dim=4)
 

@@ -3,7 +3,7 @@ import torch
 
 import vaelib
 from vaelib import VAE, ConvConfig, ConvVAE, MLPConfig, evaluate, fit, train_vae
-from vaelib.models import check_model
+from vaelib.models.mlp import check_model
 
 
 @pytest.fixture

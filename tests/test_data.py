@@ -11,7 +11,7 @@ import torchvision
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import vaelib.data
+import vaelib.data.loading
 from vaelib import (
     DATA_ENV_VAR,
     CorruptDataError,
@@ -131,7 +131,7 @@ def test_unknown_names_and_splits_are_rejected(tmp_path):
 def test_fashion_mnist_loads_through_the_same_call_from_a_system_copy(tmp_path, monkeypatch):
     system = tmp_path / "system"
     _write_split(system, "t10k", 30, compress=True)
-    monkeypatch.setitem(vaelib.data.SYSTEM_COPIES, "fashion-mnist", [system])
+    monkeypatch.setitem(vaelib.data.loading.SYSTEM_COPIES, "fashion-mnist", [system])
     data = load_fashion_mnist("test", root=tmp_path / "empty", download=False)
     assert data.images.shape == (30, 1, 28, 28)
     assert data.classes[9] == "Ankle boot"

@@ -10,7 +10,7 @@ import os
 import pytest
 import torch
 
-from vaelib.device import (
+from vaelib._support.device import (
     DEVICE_ENV_VAR,
     DeviceNotAvailableError,
     available_devices,

@@ -1,11 +1,11 @@
-"""Approximation and amortisation gaps (Cremer et al. 2018): vaelib.inference_gap."""
+"""Approximation and amortisation gaps (Cremer et al. 2018): vaelib.measures.inference_gap."""
 
 import pytest
 import torch
 
 import vaelib
 from vaelib import VAE, MLPConfig
-from vaelib.inference_gap import gaussian_elbo, inference_gaps, optimise_posterior
+from vaelib.measures.inference_gap import gaussian_elbo, inference_gaps, optimise_posterior
 
 CONFIG = MLPConfig(image_shape=(1, 4, 4), hidden_dim=8, latent_dim=2)
 

@@ -1,5 +1,5 @@
-"""The IWAE objective (vaelib.iwae) and the importance-weighted bound for any Gaussian proposal
-(vaelib.likelihood)."""
+"""The IWAE objective (vaelib.losses.iwae) and the importance-weighted bound for any Gaussian
+proposal (vaelib.measures.likelihood)."""
 
 import math
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import vaelib
 from vaelib import VAE, MLPConfig
-from vaelib.iwae import iwae_loss
-from vaelib.likelihood import (
+from vaelib.losses.iwae import iwae_loss
+from vaelib.measures.likelihood import (
     importance_weighted_bound,
     log_importance_weights,
     per_image_log_likelihood,
@@ -85,7 +85,8 @@ def test_chunks_do_not_change_the_bound(monkeypatch):
     whole, _ = importance_weighted_bound(
         model, x, mu, logvar, 4000, torch.Generator().manual_seed(0)
     )
-    monkeypatch.setattr("vaelib.likelihood.MAX_ROWS_PER_CHUNK", 8)  # chunks of 2 samples, 4 images
+    # chunks of 2 samples, 4 images
+    monkeypatch.setattr("vaelib.measures.likelihood.MAX_ROWS_PER_CHUNK", 8)
     parts, _ = importance_weighted_bound(
         model, x, mu, logvar, 4000, torch.Generator().manual_seed(1)
     )

@@ -1,4 +1,5 @@
-"""The linear VAE (vaelib.linear) and its closed-form optimum, probabilistic PCA (vaelib.ppca)."""
+"""The linear VAE (vaelib.models.linear) and its closed-form optimum, probabilistic PCA
+(vaelib.models.ppca)."""
 
 import math
 
@@ -23,8 +24,8 @@ from vaelib import (
     ppca_log_likelihood,
     ppca_model,
 )
+from vaelib.losses.objective import compute_loss
 from vaelib.plots import plot_eigenvalue_thresholds
-from vaelib.train import compute_loss
 
 SHAPE = (1, 3, 4)  # small images: D = 12
 

@@ -17,7 +17,7 @@ def test_the_plain_text_is_the_exact_source():
 def test_a_method_is_dedented_and_named_by_its_class():
     listing = show_source(vaelib.VAE.encode)
     assert listing.name == "VAE.encode"
-    assert listing.path == "vaelib/models.py"
+    assert listing.path == "vaelib/models/mlp.py"
     assert listing.source == textwrap.dedent(inspect.getsource(vaelib.VAE.encode))
     assert listing.source.startswith("def encode(")
 
@@ -35,7 +35,7 @@ def test_a_bound_method_is_listed_like_its_function():
 def test_the_markdown_is_a_python_block_with_a_caption():
     listing = show_source(vaelib.gaussian_kl)
     markdown = listing._repr_markdown_()
-    assert markdown.startswith("`gaussian_kl`, from `vaelib/losses.py`:\n\n```python\n")
+    assert markdown.startswith("`gaussian_kl`, from `vaelib/losses/elbo.py`:\n\n```python\n")
     assert markdown.endswith("\n```\n")
     assert listing.source in markdown
 

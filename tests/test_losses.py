@@ -16,7 +16,7 @@ from vaelib import (
     reconstruction_loss,
     vae_loss,
 )
-from vaelib._checks import NonFiniteError
+from vaelib._support.checks import NonFiniteError
 
 
 def _posterior(batch=8, d=5, seed=0):

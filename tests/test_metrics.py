@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-import vaelib.likelihood
-import vaelib.losses
+import vaelib.losses.elbo
+import vaelib.measures.likelihood
 from vaelib import (
     VAE,
     Autoencoder,
@@ -110,7 +110,7 @@ def test_iwae_from_the_prior_averages_p_x_given_z_over_prior_draws(vae, random_i
     x = random_images[:3]
     eps = torch.randn((1, 3, 6), generator=torch.Generator().manual_seed(7))[0]
     with torch.no_grad():
-        expected = -vaelib.losses.reconstruction_loss(vae.decode(eps), x).mean().item()
+        expected = -vaelib.losses.elbo.reconstruction_loss(vae.decode(eps), x).mean().item()
     got = iwae_log_likelihood(vae, x, k=1, seed=7, proposal="prior")
     assert got == pytest.approx(expected, rel=1e-5)
 
@@ -156,7 +156,7 @@ def test_iwae_needs_a_positive_number_of_samples(vae, random_images):
 def test_iwae_decodes_at_most_a_fixed_number_of_images_at_once_whatever_k(
     vae, random_images, monkeypatch
 ):
-    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 64)
+    monkeypatch.setattr(vaelib.measures.likelihood, "MAX_ROWS_PER_CHUNK", 64)
     sizes = []
     decode = vae.decode
     monkeypatch.setattr(vae, "decode", lambda z: sizes.append(len(z)) or decode(z))
@@ -166,7 +166,7 @@ def test_iwae_decodes_at_most_a_fixed_number_of_images_at_once_whatever_k(
 
 
 def test_iwae_in_chunks_is_exact_for_a_model_that_ignores_z(monkeypatch):
-    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 4)
+    monkeypatch.setattr(vaelib.measures.likelihood, "MAX_ROWS_PER_CHUNK", 4)
     vae = _vae_that_ignores_z()
     x = torch.full((3, 1, 28, 28), 0.5)
     assert iwae_log_likelihood(vae, x, k=50) == pytest.approx(-784 * math.log(2), rel=1e-6)
@@ -174,7 +174,8 @@ def test_iwae_in_chunks_is_exact_for_a_model_that_ignores_z(monkeypatch):
 
 def test_iwae_in_small_chunks_agrees_with_one_chunk(vae, random_images, monkeypatch):
     whole = iwae_log_likelihood(vae, random_images[:32], k=200, batch_size=32)
-    monkeypatch.setattr(vaelib.likelihood, "MAX_ROWS_PER_CHUNK", 32 * 7)  # 7 samples a chunk
+    # 7 samples a chunk
+    monkeypatch.setattr(vaelib.measures.likelihood, "MAX_ROWS_PER_CHUNK", 32 * 7)
     chunked = iwae_log_likelihood(vae, random_images[:32], k=200, batch_size=32)
     assert chunked == pytest.approx(whole, abs=0.5)  # different noise, the same bound
 
@@ -213,14 +214,14 @@ def test_active_units_is_a_count_between_zero_and_d(vae, random_images):
 
 
 def test_iwae_refuses_an_absurd_k_with_the_reason(vae, random_images):
-    from vaelib.likelihood import MAX_K
+    from vaelib.measures.likelihood import MAX_K
 
     with pytest.raises(ValueError, match=r"k must be at most 1,000,000 samples per image"):
         iwae_log_likelihood(vae, random_images[:2], k=MAX_K + 1)
 
 
 def test_iwae_shows_progress_on_long_runs_only(vae, random_images, capsys, monkeypatch):
-    import vaelib.likelihood as likelihood
+    import vaelib.measures.likelihood as likelihood
 
     iwae_log_likelihood(vae, random_images[:4], k=2, batch_size=2)
     assert "log p(x)" not in capsys.readouterr().err  # a short run: no bar

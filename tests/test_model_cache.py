@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import vaelib
-from vaelib import model_cache
+from vaelib.train import model_cache
 
 
 def _images(n: int = 96, seed: int = 0) -> torch.Tensor:
@@ -64,14 +64,30 @@ def test_other_settings_data_or_models_do_not_reuse_an_entry(tmp_path, monkeypat
     assert len(_entries(tmp_path)) == 7
 
 
-def test_a_change_to_the_training_code_trains_again(tmp_path, monkeypatch):
+def test_a_new_training_code_version_trains_again(tmp_path, monkeypatch):
     monkeypatch.setenv("VAELIB_CACHE", str(tmp_path))
     train = _images()
     vaelib.train_vae(train, epochs=1, batch_size=32, device="cpu", cache=True)
-    code = model_cache.training_code()
-    monkeypatch.setattr(model_cache, "training_code", lambda: code + b"# edited\n")
+    version = model_cache.TRAINING_CODE_VERSION
+    monkeypatch.setattr(model_cache, "TRAINING_CODE_VERSION", version + 1)
     vaelib.train_vae(train, epochs=1, batch_size=32, device="cpu", cache=True)
     assert len(_entries(tmp_path)) == 2
+
+
+def test_the_key_is_the_version_and_the_settings_not_the_files(tmp_path, monkeypatch):
+    """Moving or editing a module does not retrain: only `TRAINING_CODE_VERSION` stands for the
+    code, so the key reads no source file."""
+    monkeypatch.setenv("VAELIB_CACHE", str(tmp_path))
+    model, settings, data = vaelib.VAE(), {"seed": 0}, (_images(8),)
+    path = model_cache.entry_path(model, settings, data)
+    monkeypatch.setattr(
+        type(tmp_path), "read_bytes", lambda self: pytest.fail(f"the key read {self}")
+    )
+    assert model_cache.entry_path(model, settings, data) == path
+    version = model_cache.TRAINING_CODE_VERSION
+    assert model_cache.run_digest(data, version, settings) != model_cache.run_digest(
+        data, version + 1, settings
+    )
 
 
 def test_a_corrupt_entry_is_trained_again_and_overwritten(tmp_path, monkeypatch):

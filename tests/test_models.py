@@ -5,7 +5,7 @@ import torch
 
 import vaelib
 from vaelib import VAE, Autoencoder, MLPConfig, eval_mode, evaluate, fit
-from vaelib._checks import NonFiniteError
+from vaelib._support.checks import NonFiniteError
 
 
 @pytest.fixture
@@ -129,17 +129,18 @@ def test_a_variance_that_overflows_is_reported_by_evaluate_not_returned(images):
 
 
 def test_one_reparameterisation_serves_the_model_and_the_measures():
-    from vaelib import disentanglement, likelihood, metrics, models
+    from vaelib.measures import codes, disentanglement, likelihood
+    from vaelib.models import mlp
 
-    assert VAE.reparameterize is models.reparameterize
-    for module in (likelihood, metrics, disentanglement):
-        assert module.reparameterize is models.reparameterize
+    assert VAE.reparameterize is mlp.reparameterize
+    for module in (likelihood, codes, disentanglement):
+        assert module.reparameterize is mlp.reparameterize
         assert "torch.exp(0.5" not in inspect.getsource(module)  # no second copy of z = μ + σ·ε
 
 
 def test_reparameterize_is_mu_plus_sigma_times_the_noise():
     mu, logvar = torch.randn(4, 3), torch.randn(4, 3)
-    eps = vaelib.models.standard_normal(mu.shape, torch.Generator().manual_seed(2), mu)
+    eps = vaelib.models.mlp.standard_normal(mu.shape, torch.Generator().manual_seed(2), mu)
     z = VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(2))
     assert torch.equal(z, mu + torch.exp(0.5 * logvar) * eps)
     assert torch.equal(VAE.reparameterize(mu, logvar, eps=eps), z)

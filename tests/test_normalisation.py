@@ -1,11 +1,12 @@
-"""The total mass of the Bernoulli formula over grey-level images (vaelib.normalisation)."""
+"""The total mass of the Bernoulli formula over grey-level images
+(vaelib.measures.normalisation)."""
 
 import math
 
 import pytest
 import torch
 
-from vaelib.normalisation import bernoulli_log_mass, log_mass_bound
+from vaelib.measures.normalisation import bernoulli_log_mass, log_mass_bound
 
 
 def test_log_mass_matches_numerical_integration_pixel_by_pixel():

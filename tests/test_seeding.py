@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vaelib
-from vaelib.seeding import SEED_STRIDE
+from vaelib._support.seeding import SEED_STRIDE
 
 
 def _images(n: int = 64, seed: int = 0) -> torch.Tensor:

@@ -18,7 +18,7 @@ from vaelib import (
     seed_everything,
     sweep_beta,
 )
-from vaelib.divergence import DivergenceGuard
+from vaelib.train.divergence import DivergenceGuard
 
 SMALL = MLPConfig(hidden_dim=32, latent_dim=4)
 
@@ -200,9 +200,9 @@ def test_fit_leaves_the_global_random_generator_alone(random_images):
 def test_fit_in_two_threads_draws_the_random_numbers_of_two_runs_one_after_the_other(
     random_images,
 ):
-    """What `fit`'s seed promises (vaelib.train): its own generator, whatever other threads draw.
-    The arithmetic of two runs at once may differ in the last bits (threads of the math library),
-    so the results are compared to a tolerance, not bit for bit."""
+    """What `fit`'s seed promises (vaelib.train.loop): its own generator, whatever other threads
+    draw. The arithmetic of two runs at once may differ in the last bits (threads of the math
+    library), so the results are compared to a tolerance, not bit for bit."""
 
     def build():
         with torch.random.fork_rng(devices=[]):

@@ -1,5 +1,6 @@
-"""The validation layer (`vaelib._checks`) and the bad inputs of issue 8, one test each: every bad
-argument gets a TypeError or ValueError that names it, shows the value and says the fix."""
+"""The validation layer (`vaelib._support.checks`) and the bad inputs of issue 8, one test each:
+every bad argument gets a TypeError or ValueError that names it, shows the value and says the
+fix."""
 
 import math
 import re
@@ -22,7 +23,7 @@ from vaelib import (
     reconstruction_gain_per_dimension,
     total_variation,
 )
-from vaelib._checks import (
+from vaelib._support.checks import (
     NonFiniteError,
     check_batch_size,
     check_bool,

@@ -3,8 +3,8 @@
 Every `assert cond, "sentence"` in a chapter checks one claim of the prose. Run normally, the
 first claim that fails stops the chapter, and it is checked on one realisation only (the seed
 the chapter names). This tool runs chapters with every assert *recorded* instead of fatal, at
-the realisations `VAELIB_SEED` selects (see `vaelib.seeding`), and keeps, for each claim and
-each seed: passed, failed, raised an error, or not reached; and, where the assert compares
+the realisations `VAELIB_SEED` selects (see `vaelib._support.seeding`), and keeps, for each claim
+and each seed: passed, failed, raised an error, or not reached; and, where the assert compares
 numbers (`a < b`, `lo <= x <= hi`), the values on both sides and the relative margin by which
 it held (negative: by which it failed).
 

@@ -1,39 +1,29 @@
-"""vaelib: the model, loss, data, training, metrics and plotting code of the VAE textbook.
+"""vaelib: the data, models, losses, training, measures and plots of the VAE textbook.
 
-The modules follow the flow of a chapter, and lower ones never import higher ones:
-`data` → `models` → `losses` → `train` (and `checkpoints`) → `metrics` → `plots`.
+The folders follow the book's story: `data` (the images) → `models` → `losses` → `train` (the one
+loop, its history and the trained models kept on disk) → `measures` (the numbers the chapters
+state) → `plots` and `interactive` (the figures). `_support` holds what all of them use: argument
+checks, devices and seeds; `listing` shows the library's source in a chapter. Each subpackage's
+docstring lists its modules and the chapters that use them.
+
+Every public name is defined in one module and used as `vaelib.X` (figures as `vaelib.plots.X`);
+this file is the only place that re-exports it (`plots/` and `interactive/` do the same for their
+figures), and its imports below say where each one lives.
 """
 
-from vaelib.binarize import binarize, binarized
-from vaelib.blur import gaussian_blur
-from vaelib.burda import (
-    BURDA_CONFIG,
-    BURDA_TABLE1,
-    LikelihoodCurve,
-    burda_schedule,
-    train_burda,
+from vaelib._support.device import DeviceNotAvailableError, available_devices, pick_device
+from vaelib._support.seeding import (
+    SEED_ENV_VAR,
+    effective_seed,
+    seed_everything,
+    seed_offset,
+    seeded_generator,
 )
-from vaelib.checkpoints import load_model, save_model
-from vaelib.classifier import (
-    ImageClassifier,
-    classifier_accuracy,
-    classifier_cache_dir,
-    train_classifier,
-)
-from vaelib.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
-from vaelib.conditional_metrics import (
-    class_analogies,
-    conditional_active_units,
-    conditional_kl_per_dimension,
-    conditional_latent_activity,
-    within_class_correlation,
-)
-from vaelib.conv import ConvConfig, ConvVAE
-from vaelib.data import (
-    DATA_ENV_VAR,
-    CorruptDataError,
-    DataNotFoundError,
-    DataPermissionError,
+from vaelib.data.binarize import binarize, binarized
+from vaelib.data.blur import gaussian_blur
+from vaelib.data.files import DATA_ENV_VAR, CorruptDataError, DataNotFoundError, DataPermissionError
+from vaelib.data.image_grid import image_grid
+from vaelib.data.loading import (
     ImageData,
     default_data_dir,
     load_dataset,
@@ -41,28 +31,9 @@ from vaelib.data import (
     load_mnist,
     pixel_interpolation,
 )
-from vaelib.device import DeviceNotAvailableError, available_devices, pick_device
-from vaelib.disentanglement import (
-    centre_of_mass,
-    factor_entropy,
-    latent_traversal,
-    mig_per_factor,
-    mutual_information_gap,
-    mutual_information_matrix,
-)
-from vaelib.experiments import summarise_vae, train_autoencoder, train_vae
-from vaelib.grey_likelihood import grey_level_elbo
-from vaelib.image_grid import image_grid
-from vaelib.inference_gap import InferenceGaps, inference_gaps, optimise_posterior
-from vaelib.iwae import iwae_loss
-from vaelib.likelihood import (
-    importance_weighted_bound,
-    log_importance_weights,
-    per_image_log_likelihood,
-)
-from vaelib.linear import LinearVAE, linear_vae_loss
+from vaelib.data.shapes import ShapesData, load_shapes
 from vaelib.listing import show_source
-from vaelib.losses import (
+from vaelib.losses.elbo import (
     LossParts,
     autoencoder_loss,
     bernoulli_entropy,
@@ -71,39 +42,60 @@ from vaelib.losses import (
     reconstruction_loss,
     vae_loss,
 )
-from vaelib.metrics import (
+from vaelib.losses.iwae import iwae_loss
+from vaelib.measures.classifier import (
+    ImageClassifier,
+    classifier_accuracy,
+    classifier_cache_dir,
+    train_classifier,
+)
+from vaelib.measures.codes import (
     active_units,
     collapse_onset,
     encode_dataset,
-    iwae_gap_per_image,
-    iwae_log_likelihood,
     kl_per_dimension,
     latent_activity,
-    nearest_code_distance,
-    nearest_neighbour_distance,
-    normal_ks_distance,
     reconstruction_gain_per_dimension,
     total_variation,
 )
-from vaelib.models import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
-from vaelib.normalisation import bernoulli_log_mass, log_mass_bound
-from vaelib.ppca import (
-    LinearVAEOptimum,
-    Spectrum,
-    data_spectrum,
-    linear_log_likelihood,
-    linear_vae_optimum,
-    ppca_log_likelihood,
-    ppca_model,
+from vaelib.measures.conditional import (
+    class_analogies,
+    conditional_active_units,
+    conditional_kl_per_dimension,
+    conditional_latent_activity,
+    within_class_correlation,
 )
-from vaelib.probes import (
+from vaelib.measures.disentanglement import (
+    centre_of_mass,
+    factor_entropy,
+    latent_traversal,
+    mig_per_factor,
+    mutual_information_gap,
+    mutual_information_matrix,
+)
+from vaelib.measures.distances import (
+    nearest_code_distance,
+    nearest_neighbour_distance,
+    normal_ks_distance,
+)
+from vaelib.measures.grey_likelihood import grey_level_elbo
+from vaelib.measures.inference_gap import InferenceGaps, inference_gaps, optimise_posterior
+from vaelib.measures.likelihood import (
+    importance_weighted_bound,
+    iwae_gap_per_image,
+    iwae_log_likelihood,
+    log_importance_weights,
+    per_image_log_likelihood,
+)
+from vaelib.measures.normalisation import bernoulli_log_mass, log_mass_bound
+from vaelib.measures.probes import (
     between_class_variance,
     fano_lowest_error,
     grey_share,
     nearest_class_mean_accuracy,
     nearest_neighbour_accuracy,
 )
-from vaelib.quality import (
+from vaelib.measures.quality import (
     SampleQuality,
     confident_fraction,
     frechet_distance,
@@ -112,28 +104,38 @@ from vaelib.quality import (
     sample_quality,
     sharpness,
 )
-from vaelib.seeding import (
-    SEED_ENV_VAR,
-    effective_seed,
-    seed_everything,
-    seed_offset,
-    seeded_generator,
-)
-from vaelib.seeds import (
+from vaelib.measures.seeds import (
     permutation_p_value,
     rank_correlation,
     seed_spread,
     share_explained_by_setting,
     trend_p_value,
 )
-from vaelib.shapes import ShapesData, load_shapes
-from vaelib.train import (
-    History,
-    TrainingDivergedError,
-    evaluate,
-    fit,
-    sweep_beta,
+from vaelib.models.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
+from vaelib.models.conv import ConvConfig, ConvVAE
+from vaelib.models.linear import LinearVAE, linear_vae_loss
+from vaelib.models.mlp import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
+from vaelib.models.ppca import (
+    LinearVAEOptimum,
+    Spectrum,
+    data_spectrum,
+    linear_log_likelihood,
+    linear_vae_optimum,
+    ppca_log_likelihood,
+    ppca_model,
 )
+from vaelib.train.burda import (
+    BURDA_CONFIG,
+    BURDA_TABLE1,
+    LikelihoodCurve,
+    burda_schedule,
+    train_burda,
+)
+from vaelib.train.checkpoints import load_model, save_model
+from vaelib.train.divergence import TrainingDivergedError
+from vaelib.train.experiments import summarise_vae, train_autoencoder, train_vae
+from vaelib.train.history import History
+from vaelib.train.loop import evaluate, fit, sweep_beta
 
 __version__ = "0.1.0"
 

@@ -29,8 +29,8 @@ class Listing:
     """The source of one function, method or class: `name` (qualified), `module` and `source`."""
 
     name: str  # e.g. "VAE.reparameterize"
-    module: str  # e.g. "vaelib.models"
-    path: str  # the file, relative to the package's parent folder: "vaelib/models.py"
+    module: str  # e.g. "vaelib.models.mlp"
+    path: str  # the file, relative to the package's parent folder: "vaelib/models/mlp.py"
     source: str  # the exact source text, dedented, ending in a newline
 
     def __repr__(self) -> str:  # text/plain: the source, exactly
@@ -82,10 +82,10 @@ def _describe(obj: object) -> str:
 
 
 def _relative_path(file: str | None, module: str) -> str:
-    """`file` relative to the folder that holds its top-level package: "vaelib/models.py"."""
+    """`file` relative to the folder that holds its top-level package: "vaelib/models/mlp.py"."""
     if file is None:
         return module.replace(".", "/") + ".py"
     path = Path(file)
-    depth = module.count(".")  # vaelib.models: the file sits one folder below the package root
+    depth = module.count(".")  # vaelib.models.mlp: the file sits two folders below the package root
     parts = path.parts[-(depth + 1) :] if path.stem != "__init__" else path.parts[-(depth + 2) :]
     return "/".join(parts)

@@ -16,11 +16,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vaelib._checks import check_positive_int
-from vaelib.image_grid import image_grid
+from vaelib._support.checks import check_positive_int
+from vaelib._support.seeding import seeded_generator
+from vaelib.data.image_grid import image_grid
 from vaelib.interactive._html import InteractiveFigure, build_figure, check_finite_numbers
-from vaelib.models import VAE
-from vaelib.seeding import seeded_generator
+from vaelib.models.mlp import VAE
 
 DEFAULT_TITLE = "One slider over β: samples, reconstructions, active units and the (R, D) point"
 W, H, LEFT, RIGHT, TOP, BOTTOM = 320, 240, 52, 14, 12, 40  # the rate–distortion plot, px

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from vaelib.interactive._html import to_base64
-from vaelib.models import VAE, Autoencoder
+from vaelib.models.mlp import VAE, Autoencoder
 
 PRECISIONS = ("int8", "float16", "float32")  # smallest first: the order "auto" tries them in
 GREY_TOLERANCE = 0.5 / 255  # "auto": largest allowed |page − PyTorch| of a grey level in [0, 1]

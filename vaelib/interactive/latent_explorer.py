@@ -19,7 +19,7 @@ from vaelib.interactive.decoder_export import (
     max_grey_error,
     z_grid,
 )
-from vaelib.models import VAE, Autoencoder
+from vaelib.models.mlp import VAE, Autoencoder
 
 MAX_POINTS = 3000  # training codes drawn under the plane, at most
 KEY_STEP = 0.1  # how far one arrow key moves z (Shift: five times as far)

@@ -10,7 +10,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from vaelib.image_grid import image_grid
+from vaelib.data.image_grid import image_grid
 
 
 class BookFigure(Figure):

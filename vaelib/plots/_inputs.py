@@ -15,8 +15,8 @@ from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.mathtext import MathTextParser
 
-from vaelib._checks import check_int, check_number, check_sequence, check_tensor
-from vaelib.train import History
+from vaelib._support.checks import check_int, check_number, check_sequence, check_tensor
+from vaelib.train.history import History
 
 MAX_IMAGES = 1000  # images in one grid or row: more are not legible (nor drawable by Agg)
 MAX_ROWS = 100  # labelled rows in one figure

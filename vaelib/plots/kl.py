@@ -10,7 +10,7 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from vaelib.losses import gaussian_kl_per_dim
+from vaelib.losses.elbo import gaussian_kl_per_dim
 from vaelib.plots import _inputs as check
 from vaelib.plots._figure import own_axes, point_label
 

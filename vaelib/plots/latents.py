@@ -11,8 +11,8 @@ import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from vaelib._checks import NonFiniteError
-from vaelib.models import VAE, Autoencoder, eval_mode
+from vaelib._support.checks import NonFiniteError
+from vaelib.models.mlp import VAE, Autoencoder, eval_mode
 from vaelib.plots import _inputs as check
 from vaelib.plots._figure import new_figure, own_axes, show_images
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from vaelib.burda import LikelihoodCurve
 from vaelib.plots import _inputs as check
 from vaelib.plots._figure import new_figure, own_axes
-from vaelib.train import History
+from vaelib.train.burda import LikelihoodCurve
+from vaelib.train.history import History
 
 
 def plot_loss_curves(history: History, title: str | None = None) -> Figure:
