@@ -96,7 +96,7 @@ def vae_loss(
         `LossParts(total, reconstruction, kl)`, scalars in nats per image, each >= 0.
 
     Raises:
-        TypeError, ValueError: a bad argument, named in the message (see `vaelib._checks`).
+        TypeError, ValueError: a bad argument, named in the message (see `vaelib._support.checks`).
     """
     beta, free_bits, capacity = check_objective(beta, free_bits, capacity)
     _check_same_batch(mu, x)

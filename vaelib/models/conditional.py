@@ -10,7 +10,8 @@ The objective is the negative conditional ELBO, in nats per image,
 
     −ELBO(x | y) = E_q(z|x,y)[−log p(x|z, y)] + KL(q(z|x, y) ‖ p(z)),
 
-with the same parts, reductions and options (β, free bits, capacity) as `vaelib.losses.vae_loss`.
+with the same parts, reductions and options (β, free bits, capacity) as
+`vaelib.losses.elbo.vae_loss`.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class LinearVAE(VAE):
     """The linear VAE: linear Gaussian encoder q(z|x) = N(Vx + c, diag τ²), decoder N(Wz + b, σ²I).
 
     A `VAE` in its interface (encode, decode, reparameterize, forward), so `fit`, `evaluate` and
-    the measures of `vaelib.metrics` take it; its layers are its own (none of the MLP's).
+    the measures of `vaelib.measures.codes` take it; its layers are its own (none of the MLP's).
     `decode` returns the decoder's mean W z + b shaped like images, not logits.
 
     Args:

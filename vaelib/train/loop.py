@@ -143,14 +143,14 @@ def fit(
         epochs: passes over the training set. batch_size: images per step. lr: Adam's step size.
         beta: weight β ≥ 0 of the KL term (ignored by the autoencoder).
         warmup_epochs: if > 0, β rises linearly from 0 to `beta` over this many epochs (KL warm-up).
-        free_bits, capacity: see `vaelib.losses.vae_loss`.
+        free_bits, capacity: see `vaelib.losses.elbo.vae_loss`.
         seed: seeds this run's own generator (`torch.Generator(device)`), which draws the
             shuffling and the reparameterisation noise; torch's global generator is neither
             used nor reseeded. Seed the initial weights with `seed_everything` before building.
         device: default `pick_device()`. progress: show a tqdm progress bar over the epochs.
         explode_factor: a step diverges when its loss is not finite or exceeds `explode_factor`
             times the largest of the run's first loss, the previous epoch's mean loss and 1 nat
-            (`math.inf`: only non-finite losses count). The rule is `vaelib.divergence`'s.
+            (`math.inf`: only non-finite losses count). The rule is `vaelib.train.divergence`'s.
         binarize: draw every training batch afresh as black-and-white images, each pixel
             Bernoulli of its grey level (dynamic binarisation, `vaelib.binarize`), from this
             run's generator. `test` is scored as given: pass a fixed binarisation of it.
