@@ -322,3 +322,15 @@ def test_image_data_refuses_uint8_images_and_mismatched_labels():
         ImageData(torch.zeros(3, 1, 28, 28, dtype=torch.uint8), torch.zeros(3), ["0"], "x")
     with pytest.raises(ValueError, match="3 images but 2 labels"):
         ImageData(torch.zeros(3, 1, 28, 28), torch.zeros(2, dtype=torch.long), ["0"], "x")
+
+
+def test_a_relative_data_folder_that_is_missing_says_to_give_an_absolute_path(
+    tmp_path, monkeypatch
+):
+    # A chapter's kernel runs in notebooks/, where VAELIB_DATA=../shared/data points elsewhere.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VAELIB_DATA", "../no-such-data")
+    with pytest.raises(DataNotFoundError) as error:
+        load_mnist("train", download=False)
+    message = str(error.value)
+    assert "relative path" in message and str(tmp_path) in message and "absolute" in message

@@ -8,7 +8,7 @@ and each seed: passed, failed, raised an error, or not reached; and, where the a
 numbers (`a < b`, `lo <= x <= hi`), the values on both sides and the relative margin by which
 it held (negative: by which it failed).
 
-    export VAELIB_DATA=../shared/data
+    export VAELIB_DATA="$(cd .. && pwd)/shared/data"
     python tools/claims_ledger.py --seeds 0 1 2 3 4          # every chapter, five realisations
     python tools/claims_ledger.py --seeds 3 notebooks/06_beta_landscape.py
     python tools/claims_ledger.py --check --seeds 1           # CI: fail if any claim fails

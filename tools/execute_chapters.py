@@ -1,6 +1,6 @@
 """Execute chapters from a clean kernel, record what they ran with, and keep the pair in step.
 
-    export VAELIB_DATA=../shared/data
+    export VAELIB_DATA="$(cd .. && pwd)/shared/data"
     python tools/execute_chapters.py                          # every chapter
     python tools/execute_chapters.py notebooks/04_vae_mnist.py  # some chapters (.py or .ipynb)
 

@@ -248,13 +248,20 @@ def _download(downloader: str, root: Path, name: str, raw: Path) -> None:
 
 
 def _missing_message(name: str, raw: Path, reason: str) -> str:
-    return (
+    message = (
         f"{name} is not in {raw} and {reason}. "
         f"Either connect to the internet and call again with download=True, "
         f"or copy the four *-ubyte files into {raw}, "
         f"or set the environment variable {DATA_ENV_VAR} (or pass root=) to the folder that holds "
         f"an existing copy's {raw.parent.name}/ folder."
     )
+    if not raw.is_absolute():  # e.g. VAELIB_DATA=../shared/data, read from a notebook's folder
+        message += (
+            f" Note that {raw} is a relative path, read from the current folder {Path.cwd()}; "
+            f"a chapter's kernel runs in notebooks/, so give an absolute path, e.g. "
+            f'export {DATA_ENV_VAR}="$(cd .. && pwd)/shared/data" at the repository root.'
+        )
+    return message
 
 
 def pixel_interpolation(x_start: torch.Tensor, x_end: torch.Tensor, steps: int = 9) -> torch.Tensor:
