@@ -722,9 +722,9 @@ assert far.sum() > 2, "other rows move it far too"
 #
 # No. Judged with section 10.4's yardsticks, four times the training changes nothing that
 # matters: the mean MIG of $\beta = 4$ does not exceed that of $\beta = 1$ by as much as the
-# three seeds scatter either, and no model comes near a tenth of the factors' own MIG of 1. The
-# seed's luck is not washed out by training longer, and a moderate $\beta$ still does not
-# disentangle these sprites.
+# three seeds scatter either, and the mean MIG of neither $\beta$ comes to a tenth of the
+# factors' own MIG of 1 (a single lucky model may just reach it). The seed's luck is not washed
+# out by training longer, and a moderate $\beta$ still does not disentangle these sprites.
 # ````
 #
 # 3. **The prior cannot choose the axes.** Let $Q$ be any rotation of $\mathbb{R}^d$ (an
@@ -777,4 +777,6 @@ long_mig = torch.tensor(
 assert long_mig[1].mean() - long_mig[0].mean() < vaelib.seed_spread(long_mig).max(), (
     "the mean MIG of β = 4 does not exceed that of β = 1 by as much as the seeds scatter either"
 )
-assert long_mig.max() < 0.1 * mig_ideal, "no model comes near a tenth of the factors' own MIG"
+assert long_mig.mean(dim=1).max() < 0.1 * mig_ideal, (
+    "the mean MIG of neither β comes to a tenth of the factors' own MIG"
+)
