@@ -343,8 +343,8 @@ assert 1 / 3 < ink_correlation < 2 / 3, (
 # %%
 train_mu, _ = vaelib.encode_dataset(vae, train)  # (60000, 2)
 test_mu, _ = vaelib.encode_dataset(vae, test)  # (10000, 2)
-train_mu_c, _ = vaelib.encode_labelled_dataset(cvae, train)  # encoded with their labels
-test_mu_c, _ = vaelib.encode_labelled_dataset(cvae, test)
+train_mu_c, _ = vaelib.encode_dataset(cvae, train)  # encoded with their labels
+test_mu_c, _ = vaelib.encode_dataset(cvae, test)
 probe = {}
 for name, a, b in [("VAE", train_mu, test_mu), ("conditional VAE", train_mu_c, test_mu_c)]:
     probe[name] = (
@@ -451,9 +451,9 @@ assert 0.2 < rate_drop / LABEL_NATS < 0.6, (
 
 # %%
 kl = vaelib.kl_per_dimension(vae, test)  # (2,) nats per image
-kl_c = vaelib.conditional_kl_per_dimension(cvae, test)  # (2,) nats per image
+kl_c = vaelib.kl_per_dimension(cvae, test)  # (2,) nats per image
 active = vaelib.active_units(vae, test)
-active_c = vaelib.conditional_active_units(cvae, test)
+active_c = vaelib.active_units(cvae, test)
 print(f"active units: VAE {active} of 2, conditional VAE {active_c} of 2")
 print("KL of each dimension, nats: VAE", " ".join(f"{v:.2f}" for v in kl), end=", ")
 print("conditional VAE", " ".join(f"{v:.2f}" for v in kl_c))
@@ -531,7 +531,7 @@ fig
 # :class: dropdown
 #
 # Check first whether the code collapsed as in chapter 5: print the rate
-# (`history_30.test_kl[-1]`) and the active units (`vaelib.conditional_active_units`). If it did,
+# (`history_30.test_kl[-1]`) and the active units (`vaelib.active_units`). If it did,
 # the decoder still has the label, so instead of one average blur it can draw ten: for each
 # label, close to the pixel-wise mean image of that digit (the argument of exercise 1 in
 # chapter 5, applied per class). The classifier should then read the samples as the requested

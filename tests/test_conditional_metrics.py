@@ -6,13 +6,13 @@ from vaelib import (
     ConditionalVAE,
     ImageData,
     MLPConfig,
+    active_units,
     class_analogies,
-    conditional_active_units,
-    conditional_kl_per_dimension,
-    conditional_latent_activity,
-    encode_labelled_dataset,
+    encode_dataset,
     evaluate,
     gaussian_kl,
+    kl_per_dimension,
+    latent_activity,
     within_class_correlation,
 )
 from vaelib._support.checks import NonFiniteError
@@ -32,31 +32,42 @@ def data(random_images):
     return ImageData(random_images, labels, [str(k) for k in range(10)], "random")
 
 
+# The code measures of vaelib.measures.codes serve a ConditionalVAE as they are, encoding each
+# image with its own label: q(z|x, y).
+
+
+def test_encode_dataset_encodes_each_image_with_its_own_label(model, data):
+    mu, logvar = encode_dataset(model, data, batch_size=16)
+    mu_all, logvar_all = model.encode(data.images, data.labels)  # one batch
+    torch.testing.assert_close(mu, mu_all, atol=1e-6, rtol=0)
+    torch.testing.assert_close(logvar, logvar_all, atol=1e-6, rtol=0)
+    relabelled = ImageData(data.images, (data.labels + 1) % 10, data.classes, "relabelled")
+    assert not torch.allclose(encode_dataset(model, relabelled)[0], mu)  # the label is read
+
+
 def test_kl_per_dimension_sums_to_the_rate_that_evaluate_reports(model, data):
-    kl = conditional_kl_per_dimension(model, data)
+    kl = kl_per_dimension(model, data)
     assert kl.shape == (4,) and (kl >= 0).all()
     assert kl.sum().item() == pytest.approx(evaluate(model, data)["kl"], rel=1e-5)
 
 
 def test_kl_per_dimension_matches_the_closed_form_kl_of_the_labelled_codes(model, data):
-    mu, logvar = encode_labelled_dataset(model, data)
+    mu, logvar = model.encode(data.images, data.labels)
     expected = gaussian_kl(mu, logvar).mean()
-    assert conditional_kl_per_dimension(model, data).sum().item() == pytest.approx(
-        expected.item(), rel=1e-5
-    )
+    assert kl_per_dimension(model, data).sum().item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_latent_activity_is_the_variance_of_the_posterior_means(model, data):
-    mu, _ = encode_labelled_dataset(model, data)
-    torch.testing.assert_close(conditional_latent_activity(model, data), mu.var(dim=0))
+    mu, _ = model.encode(data.images, data.labels)
+    torch.testing.assert_close(latent_activity(model, data), mu.var(dim=0).detach())
 
 
 def test_active_units_counts_dimensions_above_the_threshold(model, data):
-    activity = conditional_latent_activity(model, data)
+    activity = latent_activity(model, data)
     threshold = activity.sort().values[1].item()  # two dimensions lie strictly above it
-    assert conditional_active_units(model, data, threshold=threshold) == 2
-    assert conditional_active_units(model, data, threshold=0.0) == 4
-    assert conditional_active_units(model, data, threshold=float("inf")) == 0
+    assert active_units(model, data, threshold=threshold) == 2
+    assert active_units(model, data, threshold=0.0) == 4
+    assert active_units(model, data, threshold=float("inf")) == 0
 
 
 def test_analogies_decode_each_code_with_every_label(model, random_images):
@@ -75,9 +86,15 @@ def test_analogies_leave_the_model_in_its_own_mode(model, random_images):
     assert model.training
 
 
-def test_a_plain_vae_is_refused_with_the_plain_measure_named(data):
-    with pytest.raises(TypeError, match="kl_per_dimension"):
-        conditional_kl_per_dimension(VAE(SMALL), data)
+def test_a_plain_vae_measured_on_labelled_images_ignores_the_labels(data):
+    torch.manual_seed(0)
+    plain = VAE(SMALL)
+    torch.testing.assert_close(kl_per_dimension(plain, data), kl_per_dimension(plain, data.images))
+
+
+def test_a_conditional_vae_measured_on_bare_images_asks_for_the_labels(model, data):
+    with pytest.raises(TypeError, match="data must be an ImageData"):
+        kl_per_dimension(model, data.images)
 
 
 def test_labels_that_do_not_match_the_images_are_refused(model, random_images):
@@ -87,7 +104,7 @@ def test_labels_that_do_not_match_the_images_are_refused(model, random_images):
 
 def test_one_image_has_no_activity_to_measure(model, data):
     with pytest.raises(ValueError, match="at least 2 images"):
-        conditional_latent_activity(model, data.subset(1))
+        latent_activity(model, data.subset(1))
 
 
 # within_class_correlation: class 0 has residuals a (−1, 0, 1), b (−1, 1, 0); class 1 the same

@@ -14,8 +14,9 @@ import vaelib
 PACKAGE = Path(vaelib.__file__).parent
 # The package fronts: the only modules that import a name in order to offer it.
 FRONTS = {"vaelib", "vaelib.plots", "vaelib.interactive"}
-# The public names of `vaelib` before the library was grouped by concept (issue 18): the same set.
-PUBLIC_NAMES = 120
+# The public names of `vaelib` before the library was grouped by concept (issue 18), less the
+# conditional twins of the code measures (`encode_dataset` and its measures serve both models).
+PUBLIC_NAMES = 116
 
 
 def _module_name(path: Path) -> str:

@@ -75,7 +75,8 @@ def test_train_classifier_needs_labelled_image_data():
         train_classifier(torch.rand(10, 1, 28, 28))
     bad = _halves(10, seed=0)
     bad.labels = bad.labels + 5
-    with pytest.raises(ValueError, match="labels must lie in 0..1"):
+    message = r"train\.labels must lie in \[0, 2\), got values in \[5, 6\]"
+    with pytest.raises(ValueError, match=message):
         train_classifier(bad)
 
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vaelib
-from vaelib._support.seeding import SEED_STRIDE
+from vaelib._support.seeding import SEED_STRIDE, seeded_model
 
 
 def _images(n: int = 64, seed: int = 0) -> torch.Tensor:
@@ -117,3 +117,20 @@ def test_models_take_images_and_codes_from_any_dtype_and_move_them():
     mu, logvar = vae.encode(x)
     assert mu.dtype == torch.float32 and mu.shape == (4, 20)
     assert vae.decode(mu.double()).shape == (4, 1, 28, 28)
+
+
+def test_a_seeded_model_has_the_same_weights_each_time_and_leaves_the_global_state(monkeypatch):
+    monkeypatch.delenv("VAELIB_SEED", raising=False)
+    config = vaelib.MLPConfig(hidden_dim=8, latent_dim=2)
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    a = seeded_model(vaelib.VAE, 5, config)
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's draws are untouched
+    b = seeded_model(vaelib.VAE, 5, config)
+    torch.manual_seed(5)
+    by_hand = vaelib.VAE(config)
+    for p, q, r in zip(a.parameters(), b.parameters(), by_hand.parameters(), strict=True):
+        assert torch.equal(p, q) and torch.equal(p, r)
+    monkeypatch.setenv("VAELIB_SEED", "1")
+    c = seeded_model(vaelib.VAE, 5, config)  # another realisation, other weights
+    assert not torch.equal(next(c.parameters()), next(a.parameters()))

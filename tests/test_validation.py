@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import vaelib
 from vaelib import (
@@ -27,6 +29,7 @@ from vaelib._support.checks import (
     NonFiniteError,
     check_batch_size,
     check_bool,
+    check_class_labels,
     check_device,
     check_images,
     check_number,
@@ -252,3 +255,28 @@ def test_models_and_configs_are_typed(random_images):
         iwae_log_likelihood(Autoencoder(SMALL), random_images[:2])
     with pytest.raises(TypeError, match="model must be a vaelib VAE or Autoencoder"):
         evaluate(torch.nn.Linear(784, 1), random_images[:2])
+
+
+@given(
+    st.lists(st.integers(-3, 12), min_size=1, max_size=20),
+    st.sampled_from([torch.int64, torch.int32, torch.int16]),
+)
+def test_class_labels_are_accepted_exactly_when_they_index_the_classes(values, dtype):
+    labels = torch.tensor(values, dtype=dtype)
+    if 0 <= min(values) and max(values) < 10:
+        assert check_class_labels(labels, n=len(values), num_classes=10) is labels
+    else:
+        got = rf"got values in \[{min(values)}, {max(values)}\]"
+        with pytest.raises(ValueError, match=rf"labels must lie in \[0, 10\), {got}"):
+            check_class_labels(labels, n=len(values), num_classes=10)
+
+
+def test_class_labels_of_the_wrong_kind_or_length_are_named():
+    with pytest.raises(TypeError, match=r"y must hold integer class indices.*y\.long\(\)"):
+        check_class_labels(torch.tensor([0.0, 1.0]), "y")
+    with pytest.raises(TypeError, match="integer class indices"):
+        check_class_labels(torch.tensor([True, False]))
+    with pytest.raises(ValueError, match=r"labels must have shape \(3,\), one label per code"):
+        check_class_labels(torch.tensor([0, 1]), n=3, per="code")
+    with pytest.raises(ValueError, match="labels is empty"):
+        check_class_labels(torch.zeros(0, dtype=torch.int64))

@@ -60,9 +60,6 @@ from vaelib.measures.codes import (
 )
 from vaelib.measures.conditional import (
     class_analogies,
-    conditional_active_units,
-    conditional_kl_per_dimension,
-    conditional_latent_activity,
     within_class_correlation,
 )
 from vaelib.measures.disentanglement import (
@@ -111,7 +108,7 @@ from vaelib.measures.seeds import (
     share_explained_by_setting,
     trend_p_value,
 )
-from vaelib.models.conditional import ConditionalVAE, conditional_vae_loss, encode_labelled_dataset
+from vaelib.models.conditional import ConditionalVAE, conditional_vae_loss
 from vaelib.models.conv import ConvConfig, ConvVAE
 from vaelib.models.linear import LinearVAE, linear_vae_loss
 from vaelib.models.mlp import VAE, Autoencoder, MLPConfig, eval_mode, latent_interpolation
@@ -189,14 +186,10 @@ __all__ = [
     "classifier_cache_dir",
     "collapse_onset",
     "confident_fraction",
-    "conditional_active_units",
-    "conditional_kl_per_dimension",
-    "conditional_latent_activity",
     "conditional_vae_loss",
     "data_spectrum",
     "default_data_dir",
     "encode_dataset",
-    "encode_labelled_dataset",
     "eval_mode",
     "evaluate",
     "factor_entropy",

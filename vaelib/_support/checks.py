@@ -278,14 +278,37 @@ def check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
         )
 
 
-def check_class_labels(labels: object, name: str = "labels") -> None:
-    """Raise unless `labels` is a 1-D tensor of integer class indices (not float, not bool)."""
+def check_class_labels(
+    labels: object,
+    name: str = "labels",
+    *,
+    n: int | None = None,
+    num_classes: int | None = None,
+    per: str = "image",
+) -> torch.Tensor:
+    """Return `labels` if it is a tensor (n,) of integer class indices in [0, num_classes).
+
+    The one check of class labels in vaelib. `n`: how many images (or codes, `per`) the labels
+    go with, None for any non-zero number; `num_classes`: None for any index >= 0. Raises a
+    `TypeError` for a non-integer dtype and a `ValueError` for a wrong shape or an index out of
+    range, naming `name`, what it got and the fix.
+    """
     check_tensor(labels, name, ndim=1, floating=False)
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(
             f"{name} must hold integer class indices (an integer tensor of classes), got dtype "
             f"{labels.dtype}; convert with {name}.long()"
         )
+    if len(labels) == 0 or (n is not None and len(labels) != n):
+        raise ValueError(
+            f"{name} must have shape ({'n' if n is None else n},), one label per {per}, got "
+            f"{tuple(labels.shape)}"
+        )
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or (num_classes is not None and high >= num_classes):
+        allowed = "be class indices >= 0" if num_classes is None else f"lie in [0, {num_classes})"
+        raise ValueError(f"{name} must {allowed}, got values in [{low}, {high}]")
+    return labels
 
 
 def check_generator(value: object, name: str = "generator") -> torch.Generator | None:

@@ -12,6 +12,7 @@ Accepted values: unset, "" or "auto" (the best device), "cpu", "cuda", "cuda:N" 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import torch
 
@@ -87,3 +88,23 @@ def pick_device(preferred: str | torch.device | None = None) -> torch.device:
             f"(available: {', '.join(available_devices())}); {fix}, or name one that is available"
         )
     return device
+
+
+def batches(
+    images: torch.Tensor,
+    batch_size: int,
+    device: torch.device,
+    labels: torch.Tensor | None = None,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+    """The one batched pass over a data set, in order: (x, y) for each run of `batch_size` rows.
+
+    x: the images' rows (b, 1, 28, 28), b <= batch_size, moved to `device`; y: the same rows of
+    `labels` (b,) on `device`, or None when there are no labels. `evaluate` and the measures that
+    run a model over a data set use this loop; `fit` draws its batches in a shuffled order.
+    """
+    for start in range(0, len(images), batch_size):
+        stop = start + batch_size
+        yield (
+            images[start:stop].to(device),
+            None if labels is None else labels[start:stop].to(device),
+        )

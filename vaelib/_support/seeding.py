@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -33,7 +35,10 @@ __all__ = [
     "seed_everything",
     "seed_offset",
     "seeded_generator",
+    "seeded_model",
 ]
+
+Model = TypeVar("Model")
 
 
 def seed_offset() -> int:
@@ -81,3 +86,16 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+
+
+def seeded_model(build: Callable[..., Model], seed: int, *args: object) -> Model:
+    """`build(*args)` with its initial weights drawn from `effective_seed(seed)`, e.g. a new VAE.
+
+    The one seeded model builder: the same seed gives the same weights on every call, and the
+    caller's global random state is left as it was (`torch.random.fork_rng`), so building a
+    model never changes what the chapter's own draws see.
+    """
+    seed = effective_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build(*args)

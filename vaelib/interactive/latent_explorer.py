@@ -12,6 +12,7 @@ import math
 import numpy as np
 import torch
 
+from vaelib._support.checks import check_class_labels
 from vaelib.interactive._html import InteractiveFigure, build_figure, to_base64
 from vaelib.interactive.decoder_export import (
     ExportedDecoder,
@@ -70,14 +71,9 @@ def _checked_codes(codes: object, labels: object) -> tuple[np.ndarray, np.ndarra
         raise ValueError("codes contains NaN or infinite values")
     if labels is None:
         return codes, None
-    labels = _as_numpy(labels)
-    if labels.shape != (len(codes),):
-        raise ValueError(
-            f"labels must have shape ({len(codes)},) to match codes, got {labels.shape}"
-        )
-    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() > 9:
-        raise ValueError("labels must be integer digits 0–9 (an MNIST label tensor)")
-    return codes, labels.astype(np.uint8)
+    labels = torch.as_tensor(_as_numpy(labels))  # the digits 0–9 of an MNIST label tensor
+    check_class_labels(labels, n=len(codes), num_classes=10, per="code")
+    return codes, labels.numpy().astype(np.uint8)
 
 
 def plane_extent(codes: np.ndarray) -> float:

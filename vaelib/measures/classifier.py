@@ -17,6 +17,7 @@ from torch import nn
 
 from vaelib._support.checks import (
     check_batch_size,
+    check_class_labels,
     check_device,
     check_images,
     check_number,
@@ -24,7 +25,7 @@ from vaelib._support.checks import (
     check_seed,
 )
 from vaelib._support.device import pick_device
-from vaelib._support.seeding import effective_seed, seeded_generator
+from vaelib._support.seeding import seeded_generator, seeded_model
 from vaelib.data.loading import ImageData
 from vaelib.models.mlp import eval_mode
 from vaelib.train.model_cache import cache_root, run_digest, save_atomically
@@ -148,7 +149,9 @@ def train_classifier(
     batch_size = check_batch_size(batch_size)
     lr = check_number(lr, "lr", minimum=0.0, strict_minimum=True)
     seed = check_seed(seed)
-    _check_labels(train)
+    check_class_labels(
+        train.labels, "train.labels", n=len(train.images), num_classes=len(train.classes)
+    )
     images = check_images(train.images, "train.images")
     device = check_device(device) if device is not None else pick_device()
     if not isinstance(cache, bool):
@@ -161,9 +164,8 @@ def train_classifier(
         except (OSError, RuntimeError, KeyError, ValueError, pickle.UnpicklingError):
             pass  # an unreadable or stale cache entry is trained again and overwritten
 
-    with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
-        torch.manual_seed(effective_seed(seed))
-        model = ImageClassifier(train.classes, feature_dim, tuple(train.images.shape[1:]))
+    shape = tuple(train.images.shape[1:])  # (1, 28, 28)
+    model = seeded_model(ImageClassifier, seed, train.classes, feature_dim, shape)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     total_steps = epochs * -(-len(train) // batch_size)  # ceiling division
@@ -224,7 +226,9 @@ def classifier_accuracy(classifier: ImageClassifier, data: ImageData) -> float:
     _check_classifier(classifier)
     if not isinstance(data, ImageData):
         raise TypeError(f"data must be a labelled vaelib.ImageData, got {type(data).__name__}")
-    _check_labels(data)
+    check_class_labels(
+        data.labels, "data.labels", n=len(data.images), num_classes=len(data.classes)
+    )
     if list(data.classes) != classifier.classes:
         raise ValueError(
             f"the classifier was trained on the classes {classifier.classes}, but {data.name} "
@@ -239,18 +243,4 @@ def _check_classifier(classifier: object) -> None:
         raise TypeError(
             f"classifier must be a vaelib.ImageClassifier (from train_classifier), "
             f"got {type(classifier).__name__}"
-        )
-
-
-def _check_labels(data: ImageData) -> None:
-    labels = data.labels
-    if labels.dim() != 1 or len(labels) != len(data.images) or labels.is_floating_point():
-        raise ValueError(
-            f"{data.name}: labels must be integers shaped (n,) = ({len(data.images)},), "
-            f"got {labels.dtype} {tuple(labels.shape)}"
-        )
-    if labels.min() < 0 or labels.max() >= len(data.classes):
-        raise ValueError(
-            f"{data.name}: labels must lie in 0..{len(data.classes) - 1} "
-            f"(one per class name), got {labels.min().item()}..{labels.max().item()}"
         )

@@ -21,9 +21,11 @@ from vaelib._support.checks import (
     check_sequence,
     check_threshold,
 )
+from vaelib._support.device import batches
 from vaelib._support.seeding import seeded_generator
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import gaussian_kl_per_dim, reconstruction_loss
+from vaelib.models.conditional import model_labels
 from vaelib.models.mlp import (
     VAE,
     Autoencoder,
@@ -53,17 +55,20 @@ def encode_dataset(
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Encode every image: (μ, log σ²), each (n, d), for a VAE; (z, None) for an autoencoder.
 
-    Raises `NonFiniteError` if the codes are not finite (a model whose weights hold NaN or inf,
-    e.g. after a diverged run), so no measure counts NaN codes.
+    A `ConditionalVAE` encodes each image with its own label, q(z|x, y), so `data` must then be an
+    `ImageData`; every measure built on this one (`kl_per_dimension`, `latent_activity`,
+    `active_units`) therefore serves plain and conditional models alike. Raises
+    `NonFiniteError` if the codes are not finite (a model whose weights hold NaN or inf, e.g.
+    after a diverged run), so no measure counts NaN codes.
     """
     images = model_images(data, model, "data")
+    labels = model_labels(data, model, "data")  # None unless the model is conditional
     batch_size = check_batch_size(batch_size)
     device = model_device(model)
+    outputs = []
     with eval_mode(model):
-        outputs = [
-            model.encode(images[i : i + batch_size].to(device))
-            for i in range(0, len(images), batch_size)
-        ]
+        for x, y in batches(images, batch_size, device, labels):  # (b, 1, 28, 28), (b,) or None
+            outputs.append(model.encode(x) if y is None else model.encode(x, y))
     if isinstance(model, VAE):
         codes = torch.cat([mu for mu, _ in outputs]).cpu()
         logvar = torch.cat([lv for _, lv in outputs]).cpu()
@@ -76,7 +81,8 @@ def encode_dataset(
 def kl_per_dimension(model: VAE, data: ImageData | torch.Tensor) -> torch.Tensor:
     """Average over the data set of KL(q(z_i|x) ‖ N(0, 1)) for each latent dimension i.
 
-    Returns nats per image, (d,). Its sum is the model's mean KL term (the rate).
+    Returns nats per image, (d,). Its sum is the model's mean KL term (the rate). For a
+    `ConditionalVAE` the posterior is q(z_i|x, y), each image encoded with its own label.
     """
     _require_vae(model)
     mu, logvar = encode_dataset(model, data)
@@ -86,7 +92,8 @@ def kl_per_dimension(model: VAE, data: ImageData | torch.Tensor) -> torch.Tensor
 def latent_activity(model: VAE, data: ImageData | torch.Tensor) -> torch.Tensor:
     """Var_x E_q[z_i|x]: how much each posterior mean moves across the data set, (d,), >= 0.
 
-    A variance needs at least two images; `data` with one image is refused.
+    For a `ConditionalVAE`, Var_{x,y} E_q[z_i|x, y]. A variance needs at least two images; `data`
+    with one image is refused.
     """
     _require_vae(model)
     mu, _ = encode_dataset(model, data)
@@ -205,8 +212,7 @@ def _reconstruction_with_each_dimension_off(
     device = model_device(model)
     d = model.config.latent_dim
     totals = torch.zeros(d + 1, dtype=torch.float64)  # D of the model, then with each i off
-    for start in range(0, len(images), batch_size):
-        x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
+    for x, _ in batches(images, batch_size, device):  # (b, 1, 28, 28)
         mu, logvar = model.encode(x)  # (b, d)
         eps = standard_normal(mu.shape, generator, mu)  # (b, d)
         z = reparameterize(mu, logvar, eps=eps)  # (b, d), z ~ q(z|x)

@@ -1,14 +1,10 @@
-"""Measurements of a trained conditional VAE: its rate per dimension, active units, analogies.
+"""Measurements that only a conditional VAE has: analogies, and correlations within a class.
 
-The measures of `vaelib.measures.codes` read q(z|x) and so refuse a `ConditionalVAE`, whose encoder
-needs the label too. These are the same measures on q(z|x, y), each image encoded with its own
-label (`encode_labelled_dataset`), so the numbers of a plain VAE and of a conditional one are
-directly comparable (chapter 11):
+The code measures of `vaelib.measures.codes` (`encode_dataset`, `kl_per_dimension`,
+`active_units`) serve a `ConditionalVAE` as they are, each image encoded with its own label, so
+the numbers of a plain VAE and of a conditional one are directly comparable (chapter 11). What
+is left here needs the label as an input to vary:
 
-- `conditional_kl_per_dimension`: E_{x,y} KL(q(z_i|x, y) ‖ N(0, 1)) for each dimension i, nats
-  per image; its sum is the conditional model's rate R.
-- `conditional_latent_activity` and `conditional_active_units`: Var_{x,y} E_q[z_i|x, y] per
-  dimension, and the number of dimensions above 0.01 (Burda et al. 2016).
 - `class_analogies`: the "analogies" of Kingma et al. (2014): each image's code, decoded with
   every label in turn — the same style written as each class.
 - `within_class_correlation`: the correlation of two measurements of the same images (e.g. the
@@ -20,46 +16,9 @@ from __future__ import annotations
 
 import torch
 
-from vaelib._support.checks import check_class_labels, check_tensor, check_threshold
-from vaelib.data.loading import ImageData
-from vaelib.losses.elbo import gaussian_kl_per_dim
-from vaelib.models.conditional import ConditionalVAE, check_labels, encode_labelled_dataset
+from vaelib._support.checks import check_class_labels, check_tensor
+from vaelib.models.conditional import ConditionalVAE
 from vaelib.models.mlp import eval_mode
-
-
-def conditional_kl_per_dimension(model: ConditionalVAE, data: ImageData) -> torch.Tensor:
-    """Average over the labelled images of KL(q(z_i|x, y) ‖ N(0, 1)) for each dimension i.
-
-    `data`: an `ImageData` (images (n, 1, 28, 28), labels (n,)). Returns nats per image, (d,);
-    its sum is the model's mean KL term, the rate R of the conditional model.
-    """
-    mu, logvar = encode_labelled_dataset(_check_conditional(model), data)  # (n, d) each
-    return gaussian_kl_per_dim(mu, logvar).mean(dim=0)
-
-
-def conditional_latent_activity(model: ConditionalVAE, data: ImageData) -> torch.Tensor:
-    """Var_{x,y} E_q[z_i|x, y]: how much each posterior mean moves across the data, (d,), >= 0.
-
-    `data` must hold at least two labelled images.
-    """
-    mu, _ = encode_labelled_dataset(_check_conditional(model), data)  # (n, d)
-    if len(mu) < 2:
-        raise ValueError(
-            f"data must hold at least 2 images to measure how the codes vary, got {len(mu)}"
-        )
-    return mu.var(dim=0)
-
-
-def conditional_active_units(
-    model: ConditionalVAE, data: ImageData, threshold: float = 0.01
-) -> int:
-    """The number of latent dimensions with Var_{x,y} E_q[z_i|x, y] > `threshold`.
-
-    The criterion of `vaelib.active_units` (Burda et al. 2016) on q(z|x, y). `threshold`: a
-    variance >= 0 in squared latent units. Returns a count in [0, d].
-    """
-    threshold = check_threshold(threshold)
-    return int((conditional_latent_activity(model, data) > threshold).sum())
 
 
 @torch.no_grad()
@@ -75,7 +34,7 @@ def class_analogies(
     `images`: (n, 1, 28, 28) in [0, 1]; `labels`: (n,) int64, the images' own classes.
     """
     model = _check_conditional(model)
-    check_labels(labels, len(images), model.num_classes)
+    check_class_labels(labels, n=len(images), num_classes=model.num_classes)
     k = model.num_classes
     with eval_mode(model):
         mu, _ = model.encode(images.to(model._weight().device), labels)  # (n, d)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import torch
 
 from vaelib._support.checks import check_batch_size
+from vaelib._support.device import batches
 from vaelib._support.seeding import seeded_generator
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import gaussian_kl, reconstruction_loss
@@ -53,8 +54,7 @@ def grey_level_elbo(
     device = model_device(model)
     elbo = log_mass = 0.0
     with eval_mode(model):
-        for start in range(0, len(images), batch_size):
-            x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
+        for x, _ in batches(images, batch_size, device):  # (b, 1, 28, 28)
             logits, mu, logvar = model(x, generator)  # the sample z of `evaluate`
             per_image = -(reconstruction_loss(logits, x) + gaussian_kl(mu, logvar))  # (b,)
             elbo += per_image.sum().item()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from vaelib._support.checks import check_batch_size, check_non_negative, check_positive_int
+from vaelib._support.device import batches
 from vaelib._support.seeding import seeded_generator
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import gaussian_kl, reconstruction_loss
@@ -154,8 +155,7 @@ def inference_gaps(
     generator = seeded_generator(seed)
     parts = {"log_likelihood": [], "elbo_encoder": [], "elbo_optimised": []}
     with eval_mode(model):
-        for start in range(0, len(images), batch_size):
-            x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
+        for x, _ in batches(images, batch_size, device):  # (b, 1, 28, 28)
             with torch.no_grad():
                 mu, logvar = model.encode(x)  # q_φ, (b, d) each
             mu_star, logvar_star = optimise_posterior(

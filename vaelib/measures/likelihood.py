@@ -15,6 +15,7 @@ from vaelib._support.checks import (
     check_choice,
     check_positive_int,
 )
+from vaelib._support.device import batches
 from vaelib._support.seeding import seeded_generator
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import reconstruction_loss
@@ -130,11 +131,15 @@ def per_image_log_likelihood(
     progress = check_bool(progress, "progress")
     device = model_device(model)
     estimates = []
-    starts = range(0, len(images), batch_size)
-    bar = tqdm(starts, desc=f"log p(x), k={k}", unit="batch", disable=not progress)
+    bar = tqdm(
+        batches(images, batch_size, device),
+        desc=f"log p(x), k={k}",
+        total=math.ceil(len(images) / batch_size),
+        unit="batch",
+        disable=not progress,
+    )
     with eval_mode(model):
-        for start in bar:
-            x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
+        for x, _ in bar:  # (b, 1, 28, 28)
             if from_prior:  # q = p(z): z = ε, and the weight p(x|z) p(z) / q(z) is p(x|z)
                 mu = logvar = torch.zeros(len(x), model.config.latent_dim, device=device)
             else:
@@ -196,8 +201,7 @@ def iwae_gap_per_image(
     device = model_device(model)
     gaps = []
     with eval_mode(model):
-        for start in range(0, len(images), batch_size):
-            x = images[start : start + batch_size].to(device)  # (b, 1, 28, 28)
+        for x, _ in batches(images, batch_size, device):  # (b, 1, 28, 28)
             mu, logvar = model.encode(x)  # (b, d) each
             log_mean_w, mean_log_w = importance_weighted_bound(model, x, mu, logvar, k, generator)
             gaps.append((log_mean_w - mean_log_w).clamp(min=0).cpu())  # (b,), rounding below 0

@@ -139,12 +139,7 @@ def _check_labelled_codes(
         (train_codes, train_labels, "train"),
         (test_codes, test_labels, "test"),
     ):
-        check_class_labels(labels, f"{name}_labels")
-        if len(labels) != len(codes):
-            raise ValueError(
-                f"{name}_labels must have one label per code: got {len(labels)} labels "
-                f"for {len(codes)} codes"
-            )
+        check_class_labels(labels, f"{name}_labels", n=len(codes), per="code")
 
 
 @torch.no_grad()
@@ -160,14 +155,7 @@ def between_class_variance(codes: torch.Tensor, labels: torch.Tensor) -> tuple[f
     that knows the label could save by shifting each class's codes to a common centre.
     """
     check_tensor(codes, "codes", ndim=2)
-    check_class_labels(labels)
-    if len(labels) != len(codes) or len(codes) == 0:
-        raise ValueError(
-            f"labels must give one label to each of at least one code: got {len(labels)} labels "
-            f"for {len(codes)} codes"
-        )
-    if labels.min() < 0:
-        raise ValueError(f"labels must be class indices >= 0, got {labels.min().item()!r}")
+    check_class_labels(labels, n=len(codes), per="code")
     codes = codes.detach().cpu().double()  # float64 only on the CPU
     labels = labels.cpu()
     centre = codes.mean(dim=0)  # (d,)

@@ -19,37 +19,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vaelib._support.checks import check_generator, check_positive_int
+from vaelib._support.checks import check_class_labels, check_generator, check_positive_int
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import LossParts, vae_loss
-from vaelib.models.mlp import VAE, MLPConfig, eval_mode, reparameterize
-
-
-def check_labels(labels: object, n: int | None, num_classes: int, name: str = "labels") -> None:
-    """Raise a clear error unless `labels` is an int64 tensor (n,) of indices in [0, num_classes).
-
-    `n`: the number of images the labels go with; None accepts any non-zero number.
-    """
-    if not isinstance(labels, torch.Tensor):
-        raise TypeError(
-            f"{name} must be a torch.Tensor of class indices, got {type(labels).__name__}; "
-            f"convert with torch.as_tensor({name}, dtype=torch.int64)"
-        )
-    if labels.dtype != torch.int64:
-        raise TypeError(
-            f"{name} must be an int64 tensor of class indices, got dtype {labels.dtype}; "
-            f"convert with {name}.long()"
-        )
-    expected = "(n,)" if n is None else f"({n},)"
-    if labels.dim() != 1 or len(labels) == 0 or (n is not None and len(labels) != n):
-        raise ValueError(
-            f"{name} must have shape {expected}, one label per image, got {tuple(labels.shape)}"
-        )
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
-            f"{name} must lie in [0, {num_classes}), got values in "
-            f"[{int(labels.min())}, {int(labels.max())}]"
-        )
+from vaelib.models.mlp import VAE, MLPConfig, reparameterize
 
 
 def model_labels(data: object, model: object, name: str) -> torch.Tensor | None:
@@ -64,7 +37,9 @@ def model_labels(data: object, model: object, name: str) -> torch.Tensor | None:
             f"a ConditionalVAE learns from labelled images: {name} must be an ImageData "
             f"(images and labels), got {type(data).__name__}"
         )
-    check_labels(data.labels, len(data.images), model.num_classes, f"{name}.labels")
+    check_class_labels(
+        data.labels, f"{name}.labels", n=len(data.images), num_classes=model.num_classes
+    )
     return data.labels
 
 
@@ -90,12 +65,14 @@ class ConditionalVAE(VAE):
         if y is None:
             raise TypeError(
                 "a ConditionalVAE needs the labels y (an int64 tensor, one per image) next to "
-                "the images or codes; measures written for the plain VAE do not pass them — "
-                "encode a labelled data set with vaelib.encode_labelled_dataset"
+                "the images or codes; pass them, or measure an ImageData with a measure that reads "
+                "its labels (vaelib.encode_dataset, kl_per_dimension, active_units)"
             )
-        check_labels(y, n, self.num_classes, "y")
+        check_class_labels(y, "y", n=n, num_classes=self.num_classes)
         weight = self._weight()
-        return nn.functional.one_hot(y.to(weight.device), self.num_classes).to(weight.dtype)
+        return nn.functional.one_hot(y.to(weight.device, torch.int64), self.num_classes).to(
+            weight.dtype
+        )
 
     def encode(
         self, x: torch.Tensor, y: torch.Tensor | None = None
@@ -133,7 +110,7 @@ class ConditionalVAE(VAE):
 
         E.g. `model.sample(torch.arange(10).repeat_interleave(8))`: eight samples of each digit.
         """
-        check_labels(labels, None, self.num_classes)
+        check_class_labels(labels, num_classes=self.num_classes)
         check_generator(generator)
         weight = self._weight()
         z = torch.randn(len(labels), self.config.latent_dim, generator=generator)  # (n, d), CPU
@@ -159,20 +136,3 @@ def conditional_vae_loss(
         raise TypeError(f"model must be a vaelib ConditionalVAE, got {type(model).__name__}")
     logits, mu, logvar = model(x, y, generator)
     return vae_loss(logits, x, mu, logvar, beta=beta, free_bits=free_bits, capacity=capacity)
-
-
-@torch.no_grad()
-def encode_labelled_dataset(
-    model: ConditionalVAE, data: ImageData, batch_size: int = 2000
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Encode every image of `data` with its own label: (μ, log σ²) of q(z|x, y), each (n, d)."""
-    if not isinstance(model, ConditionalVAE):
-        raise TypeError(f"model must be a vaelib ConditionalVAE, got {type(model).__name__}")
-    labels = model_labels(data, model, "data")
-    device = model._weight().device
-    with eval_mode(model):
-        outputs = [
-            model.encode(data.images[i : i + batch_size].to(device), labels[i : i + batch_size])
-            for i in range(0, len(data), batch_size)
-        ]
-    return torch.cat([mu for mu, _ in outputs]).cpu(), torch.cat([lv for _, lv in outputs]).cpu()

@@ -18,7 +18,7 @@ import torch
 
 from vaelib._support.checks import check_batch_size, check_bool, check_device, check_positive_int
 from vaelib._support.device import pick_device
-from vaelib._support.seeding import effective_seed
+from vaelib._support.seeding import seeded_model
 from vaelib.data.loading import ImageData
 from vaelib.measures.likelihood import per_image_log_likelihood
 from vaelib.models.mlp import VAE, MLPConfig
@@ -88,9 +88,7 @@ def train_burda(
     batch_size = check_batch_size(batch_size)
     device = check_device(device) if device is not None else pick_device()
     schedule = burda_schedule(stages)
-    with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
-        torch.manual_seed(effective_seed(seed))
-        model = VAE(BURDA_CONFIG)
+    model = seeded_model(VAE, seed, BURDA_CONFIG)  # global random state untouched
     path = None
     if check_bool(cache, "cache"):
         settings = {

@@ -14,7 +14,7 @@ import torch
 
 from vaelib._support.checks import check_bool, check_device, check_seed, check_threshold
 from vaelib._support.device import pick_device
-from vaelib._support.seeding import effective_seed
+from vaelib._support.seeding import seeded_model
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import bernoulli_entropy
 from vaelib.measures.codes import active_units
@@ -92,9 +92,7 @@ def _train_fresh(
         raise TypeError(f"config must be {expected}{also} or None, got {type(config).__name__}")
     seed = check_seed(seed)
     cache = check_bool(cache, "cache")
-    with torch.random.fork_rng(devices=[]):  # seeded initial weights, global state untouched
-        torch.manual_seed(effective_seed(seed))
-        model = model_class(config)
+    model = seeded_model(model_class, seed, config)  # global random state untouched
     fit_kwargs.setdefault("progress", False)
     path = None
     if cache:

@@ -29,8 +29,8 @@ from vaelib._support.checks import (
     check_seed,
     check_sequence,
 )
-from vaelib._support.device import pick_device
-from vaelib._support.seeding import effective_seed, seeded_generator
+from vaelib._support.device import batches, pick_device
+from vaelib._support.seeding import seeded_generator, seeded_model
 from vaelib.data.binarize import binarize as binarize_images
 from vaelib.data.loading import ImageData
 from vaelib.losses.elbo import check_objective
@@ -97,9 +97,7 @@ def evaluate(
     device = next(model.parameters()).device
     sums = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}
     with eval_mode(model):
-        for start in range(0, len(images), batch_size):
-            x = images[start : start + batch_size].to(device)
-            y = None if labels is None else labels[start : start + batch_size]
+        for x, y in batches(images, batch_size, device, labels):
             parts = compute_loss(model, x, beta, free_bits, capacity, generator, y)
             sums["loss"] += parts.total.item() * len(x)
             sums["reconstruction"] += parts.reconstruction.item() * len(x)
@@ -292,9 +290,7 @@ def sweep_beta(
     fit_kwargs.setdefault("progress", False)
     results = []
     for beta in betas:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(effective_seed(seed))
-            model = VAE(config)
+        model = seeded_model(VAE, seed, config)
         history = fit(model, train, test, epochs=epochs, beta=beta, seed=seed, **fit_kwargs)
         results.append((model, history))
     return results
