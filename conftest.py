@@ -9,6 +9,7 @@ A reader in Jupyter or Colab never runs this file and still gets the GPU.
 """
 
 import os
+from pathlib import Path
 
 # vaelib._support.device.DEVICE_ENV_VAR, spelled out so that collecting tests does not import
 # vaelib.
@@ -19,6 +20,17 @@ os.environ.setdefault("VAELIB_DEVICE", "cpu")
 # README). Whole modules are marked here, in one place, rather than test by test.
 BROWSER_MODULES = {"test_book.py", "test_interactive_browser.py", "test_jupyterlab.py"}
 SLOW_MODULES = BROWSER_MODULES | {"test_colab_cell.py", "test_workflow.py"}
+
+
+# What nbval masks before comparing a chapter's output with the stored one: the numbers, whose
+# last digits follow the CPU's arithmetic (see the file). Given unless the command line names
+# a file of its own with --nbval-sanitize-with.
+NBVAL_SANITIZE_FILE = Path(__file__).parent / "tests" / "nbval_sanitize.cfg"
+
+
+def pytest_configure(config):
+    if getattr(config.option, "nbval_sanitize_with", "absent") is None:  # nbval, no file given
+        config.option.nbval_sanitize_with = str(NBVAL_SANITIZE_FILE)
 
 
 def pytest_collection_modifyitems(config, items):

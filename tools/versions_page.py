@@ -43,10 +43,11 @@ written on a 2-core CPU with no GPU, and every chapter is meant to run there in 
 """
 
 FOOTER = """
-Packages other than these satisfy `requirements.txt` too, but the last digits of a number
-may then differ from the stored outputs that `pytest --nbval` compares. On a machine with a GPU,
-`pytest` keeps the chapters on the CPU (`VAELIB_DEVICE=cpu`, see the README), because a GPU
-gives slightly different numbers.
+Packages other than these satisfy `requirements.txt` too. With them, or on another CPU, the
+last digits of a number may differ from the stored outputs: `pytest --nbval` compares each
+output's words with its numbers masked, and the chapters' asserts check the claims made of the
+numbers (see the README's *Tests*). On a machine with a GPU, `pytest` keeps the chapters on the
+CPU (`VAELIB_DEVICE=cpu`, see the README), where the stored outputs were computed.
 """
 
 

@@ -3,7 +3,7 @@
 By default every chapter uses the best device the machine has (CUDA, else Apple's MPS, else the
 CPU), so a reader on Colab gets the GPU. The stored outputs of the chapters were computed on a
 CPU, and a GPU gives slightly different numbers; setting the environment variable
-`VAELIB_DEVICE=cpu` makes the chapters reproduce them on any machine (the repository's
+`VAELIB_DEVICE=cpu` makes the chapters run where they were computed (the repository's
 `conftest.py` sets it for `pytest`, unless it is already set).
 
 Accepted values: unset, "" or "auto" (the best device), "cpu", "cuda", "cuda:N" and "mps".
