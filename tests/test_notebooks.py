@@ -267,7 +267,7 @@ def _nbval_masked(text):
 @pytest.mark.parametrize(
     ("stored", "rerun"),
     [
-        # seen between two x86 CPUs (with and without AVX-512), same packages and seeds
+        # seen between two x86 CPUs with the same packages, seeds and thread count
         (
             "epoch 1: test reconstruction loss 87.6 nats per",
             "epoch 1: test reconstruction loss 87.5 nats per",

@@ -3,11 +3,11 @@
 A chapter that explains a piece of code shows it with a listing cell, so the reader sees the code
 that runs, not a copy of it. The listing is the exact source text (`inspect.getsource`, dedented)
 of a function, method or class, so it cannot drift from the library: when the code changes, the
-stored output of the cell no longer matches and `pytest --nbval` fails until the chapter is run
-again.
+stored output of the cell no longer matches, and `tests/test_notebooks.py` (every character) and
+`pytest --nbval` (the words; it masks numbers) fail until the chapter is run again.
 
-The output has two forms. `text/plain` (what nbval compares, and what a terminal prints) is the
-source itself. `text/markdown` is the same source in a fenced ```python block with a one-line
+The output has two forms. `text/plain` (what those tests compare, and what a terminal prints) is
+the source itself. `text/markdown` is the same source in a fenced ```python block with a one-line
 caption naming where it lives: Jupyter and Colab show it highlighted, and the book renders it as
 one of its own code blocks (the theme's colours, dark mode and copy button included). The text
 of both is deterministic, whatever Pygments or Jupyter version draws it.
