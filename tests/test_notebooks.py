@@ -69,7 +69,9 @@ def test_no_chapter_defines_its_own_model_or_training_loop(path):
 
 
 # What each chapter teaches, shown as a listing of the library's source (vaelib.show_source) at
-# the point where the text explains it: nbval compares the listing, so it cannot drift.
+# the point where the text explains it; test_each_stored_listing_is_the_current_source_to_the_
+# last_digit below compares each stored listing with the source, so it cannot drift.
+LISTING_CELL = re.compile(r"^vaelib\.show_source\(([\w.]+)\)$", flags=re.M)  # the name shown
 LISTINGS = {
     "01": ["vaelib.Autoencoder", "vaelib.reconstruction_loss", "vaelib.autoencoder_loss"],
     "02": ["vaelib.VAE", "vaelib.VAE.reparameterize", "vaelib.vae_loss"],
@@ -91,7 +93,7 @@ LISTINGS = {
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_each_chapter_shows_the_source_of_what_it_teaches(path):
     source = path.with_suffix(".py").read_text()
-    shown = re.findall(r"^vaelib\.show_source\(([\w.]+)\)$", source, flags=re.M)
+    shown = LISTING_CELL.findall(source)
     assert shown, f"{path.stem} shows no listing: add a cell vaelib.show_source(...)"
     missing = set(LISTINGS.get(path.stem[:2], [])) - set(shown)
     assert not missing, f"{path.stem} should show {sorted(missing)} where the text explains them"
@@ -297,27 +299,28 @@ def test_conftest_hands_the_masks_to_nbval(pytestconfig):
 
 
 def _listing_cells(path):
-    """(expression, stored text/plain) of each cell of the notebook at `path` whose code is one
-    `vaelib.show_source(...)` call."""
+    """(name shown, stored text/plain) of each listing cell of the notebook at `path`."""
     notebook = json.loads(path.read_text())
     for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        code = [line for line in "".join(cell["source"]).splitlines() if not line.startswith("#")]
-        if len(code) == 1 and code[0].startswith("vaelib.show_source("):
+        match = LISTING_CELL.search("".join(cell["source"]))
+        if cell["cell_type"] == "code" and match:
             plain = [o["data"]["text/plain"] for o in cell["outputs"] if "data" in o]
-            yield code[0], "".join(plain[0]) if plain else None
+            yield match.group(1), "".join(plain[0]) if plain else None
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_each_stored_listing_is_the_current_source_to_the_last_digit(path):
     # nbval masks numbers (tests/nbval_sanitize.cfg), so a listing whose only change is a number
     # (a layer's width, a default) would pass it; this compares the whole text.
+    import functools
+
     import vaelib
 
-    for expression, stored in _listing_cells(path):
-        current = repr(eval(expression, {"vaelib": vaelib}))
+    for name, stored in _listing_cells(path):
+        shown = functools.reduce(getattr, name.split(".")[1:], vaelib)  # "vaelib.VAE.encode"
+        current = repr(vaelib.show_source(shown))
         assert stored == current, (
-            f"{path.name}: the stored output of {expression} is not the current source: "
-            f"run python tools/execute_chapters.py {path.with_suffix('.py').relative_to(ROOT)}"
+            f"{path.name}: the stored output of vaelib.show_source({name}) is not the current "
+            f"source: run python tools/execute_chapters.py "
+            f"{path.with_suffix('.py').relative_to(ROOT)}"
         )
